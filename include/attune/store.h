@@ -1,0 +1,217 @@
+/* store.h - the storage interface: clinics, users, clients, episodes,
+ * sessions, responses and the audit log, behind one engine-neutral API.
+ *
+ * attune_store_open() picks the engine from the location (a file path
+ * means SQLite; the PostgreSQL engine will take "postgresql://" URIs) and
+ * every other function dispatches through that engine's operations table
+ * (lib/store/store_int.h). Callers never see SQL or engine types.
+ *
+ * Strings and arrays handed to list callbacks are borrowed: they live
+ * only until the callback returns. A callback returning non-zero stops
+ * the listing, which then returns that value.
+ *
+ * Auditing: the store stamps every change and every read of client data
+ * with the actor set by attune_store_set_actor(), in the same transaction
+ * as the change. A store is used by one thread at a time. */
+#ifndef ATTUNE_STORE_H
+#define ATTUNE_STORE_H
+
+#include "attune.h"
+
+typedef int64_t attune_id;
+typedef struct attune_store attune_store;
+
+#define ATTUNE_STORE_CREATE 0x1    /* create and migrate if missing */
+#define ATTUNE_STORE_READONLY 0x2
+
+/* Open (and with ATTUNE_STORE_CREATE, create) the database at zLocation
+ * and migrate it forward to the current schema, in one transaction per
+ * migration. ATTUNE_EVERSION when the database is newer than this
+ * attune. ATTUNE_ENOTFOUND when it does not exist and CREATE was not
+ * given. The caller owns *out and closes it with attune_store_close(). */
+int attune_store_open(const char *zLocation, int flags, attune_store **out,
+                      attune_err *err);
+void attune_store_close(attune_store *st);
+
+/* Detail of the store's last error (never NULL). */
+const char *attune_store_errmsg(const attune_store *st);
+
+/* Schema version the database is at, and the one this build writes. */
+int attune_store_schema_version(attune_store *st, int *version);
+int attune_store_schema_latest(void);
+
+/* Who is acting, for the audit log: user id (0 when not a user, e.g. the
+ * command line or a client's check-in link), a name ("cli:alice"), and
+ * where from ("cli", "127.0.0.1"). Strings are copied. */
+int attune_store_set_actor(attune_store *st, attune_id user_id,
+                           const char *zName, const char *zOrigin);
+
+/* Group several changes into one transaction. Nested begin is an error.
+ * Every single-call change below is already atomic on its own. */
+int attune_store_begin(attune_store *st);
+int attune_store_commit(attune_store *st);
+int attune_store_rollback(attune_store *st);
+
+/* ---- Records ---- */
+
+typedef struct attune_clinic_rec {
+	attune_id id;
+	const char *name;
+	int64_t created_at;       /* unix seconds, UTC */
+} attune_clinic_rec;
+
+typedef enum attune_role {
+	ATTUNE_ROLE_ADMIN = 0,
+	ATTUNE_ROLE_SUPERVISOR = 1,
+	ATTUNE_ROLE_THERAPIST = 2
+} attune_role;
+
+typedef struct attune_user_rec {
+	attune_id id;
+	attune_id clinic_id;
+	const char *name;         /* login name, unique in the clinic */
+	const char *display_name; /* may be NULL */
+	attune_role role;
+	const char *password_hash;/* argon2id string, or NULL */
+	int64_t created_at;
+} attune_user_rec;
+
+typedef struct attune_client_rec {
+	attune_id id;
+	attune_id clinic_id;
+	attune_id therapist_id;   /* 0: unassigned */
+	const char *code;         /* pseudonymous code, unique in the clinic */
+	const char *display_name; /* optional, may be NULL */
+	int64_t created_at;
+} attune_client_rec;
+
+typedef struct attune_episode_rec {
+	attune_id id;
+	attune_id client_id;
+	const char *started;      /* "YYYY-MM-DD" */
+	const char *ended;        /* NULL while open */
+	const char *end_reason;   /* NULL, or e.g. "completed", "dropped out" */
+} attune_episode_rec;
+
+typedef struct attune_session_rec {
+	attune_id id;
+	attune_id episode_id;
+	attune_id client_id;
+	int number;               /* 1, 2, ... within the episode */
+	const char *date;         /* "YYYY-MM-DD" */
+	int attended;             /* 0: planned or missed (DNA) */
+} attune_session_rec;
+
+typedef struct attune_response_rec {
+	attune_id id;
+	attune_id session_id;
+	attune_id client_id;
+	int session_number;
+	const char *session_date;
+	const char *instrument;   /* instrument id, e.g. "phq9" */
+	const char *instrument_version;
+	int respondent;           /* attune_respondent */
+	size_t n_values;
+	const double *values;     /* NaN = missing answer */
+	double total;             /* cached score at the time of recording, NaN
+	                             when not scorable; recomputable */
+	int64_t recorded_at;
+} attune_response_rec;
+
+typedef struct attune_audit_rec {
+	attune_id id;
+	int64_t at;
+	attune_id user_id;        /* 0 when not a user */
+	const char *actor;
+	const char *origin;
+	const char *action;       /* "client.add", "client.read", ... */
+	const char *object;       /* "client:17" */
+	const char *detail;       /* may be NULL */
+} attune_audit_rec;
+
+typedef int (*attune_clinic_cb)(void *ctx, const attune_clinic_rec *r);
+typedef int (*attune_user_cb)(void *ctx, const attune_user_rec *r);
+typedef int (*attune_client_cb)(void *ctx, const attune_client_rec *r);
+typedef int (*attune_episode_cb)(void *ctx, const attune_episode_rec *r);
+typedef int (*attune_session_cb)(void *ctx, const attune_session_rec *r);
+typedef int (*attune_response_cb)(void *ctx, const attune_response_rec *r);
+typedef int (*attune_audit_cb)(void *ctx, const attune_audit_rec *r);
+
+/* ---- Clinics and users ---- */
+
+int attune_store_clinic_add(attune_store *st, const char *zName,
+                            attune_id *out_id);
+int attune_store_clinic_list(attune_store *st, attune_clinic_cb cb,
+                             void *ctx);
+
+/* ATTUNE_EEXIST when the name is taken in the clinic. */
+int attune_store_user_add(attune_store *st, const attune_user_rec *u,
+                          attune_id *out_id);
+int attune_store_user_find(attune_store *st, attune_id clinic_id,
+                           const char *zName, attune_user_cb cb, void *ctx);
+int attune_store_user_list(attune_store *st, attune_id clinic_id,
+                           attune_user_cb cb, void *ctx);
+
+/* ---- Clients (every call audited) ---- */
+
+/* Adds the client and opens its first episode (started today unless
+ * zStarted is given) in one transaction. ATTUNE_EEXIST when the code is
+ * taken in the clinic. */
+int attune_store_client_add(attune_store *st, const attune_client_rec *c,
+                            const char *zStarted, attune_id *out_id);
+/* ATTUNE_ENOTFOUND when there is no such code. */
+int attune_store_client_find(attune_store *st, attune_id clinic_id,
+                             const char *zCode, attune_client_cb cb,
+                             void *ctx);
+/* therapist_id 0: all clients of the clinic. Ordered by code. */
+int attune_store_client_list(attune_store *st, attune_id clinic_id,
+                             attune_id therapist_id, attune_client_cb cb,
+                             void *ctx);
+
+/* ---- Episodes ---- */
+
+int attune_store_episode_open(attune_store *st, attune_id client_id,
+                              const char *zStarted, attune_id *out_id);
+int attune_store_episode_close(attune_store *st, attune_id episode_id,
+                               const char *zEnded, const char *zReason);
+/* Ordered by start date. */
+int attune_store_episode_list(attune_store *st, attune_id client_id,
+                              attune_episode_cb cb, void *ctx);
+
+/* ---- Sessions ---- */
+
+/* Adds session number s->number to the client's current (latest open)
+ * episode; s->episode_id 0 means "current". ATTUNE_EEXIST when that number
+ * exists; ATTUNE_ENOTFOUND when the client has no open episode. */
+int attune_store_session_add(attune_store *st, const attune_session_rec *s,
+                             attune_id *out_id);
+/* Sessions of the client's episodes, ordered by episode then number. */
+int attune_store_session_list(attune_store *st, attune_id client_id,
+                              attune_session_cb cb, void *ctx);
+/* The session with this number in the client's current episode. */
+int attune_store_session_find(attune_store *st, attune_id client_id,
+                              int number, attune_session_cb cb, void *ctx);
+
+/* ---- Responses ---- */
+
+/* r->session_id, instrument, instrument_version, respondent, n_values,
+ * values, total and recorded_at are used; the rest is ignored. */
+int attune_store_response_add(attune_store *st, const attune_response_rec *r,
+                              attune_id *out_id);
+/* Responses of a client, ordered by session number then time; zInstrument
+ * NULL for all instruments. */
+int attune_store_response_list(attune_store *st, attune_id client_id,
+                               const char *zInstrument,
+                               attune_response_cb cb, void *ctx);
+
+/* ---- Audit ---- */
+
+/* Append an audit row by hand (for reads the store cannot see, such as a
+ * report built from several calls). */
+int attune_store_audit(attune_store *st, const char *zAction,
+                       const char *zObject, const char *zDetail);
+/* Newest first; limit 0 = all. */
+int attune_store_audit_list(attune_store *st, int64_t since, size_t limit,
+                            attune_audit_cb cb, void *ctx);
+
+#endif
