@@ -33,6 +33,7 @@ typedef enum attune_flag_op {
 typedef struct attune_option {
 	double value;
 	const char *label;
+	const char *code;      /* LOINC answer code (LA...), or NULL */
 } attune_option;
 
 typedef struct attune_item {
@@ -71,7 +72,8 @@ typedef struct attune_flag_rule {
 	const char *id;          /* e.g. "risk-self-harm" */
 	const char *label;       /* what every output shows */
 	const char *scale;       /* NULL: tests item; else "total" or subscale id */
-	unsigned item;           /* index of the tested item when scale == NULL */
+	int scale_ix;            /* -1: tests item; 0: total; 1 + k: subscale k */
+	unsigned item;           /* index of the tested item when scale_ix < 0 */
 	attune_flag_op op;
 	double value;
 } attune_flag_rule;
@@ -106,7 +108,10 @@ typedef struct attune_instrument {
 	attune_direction direction;
 	size_t n_items;
 	const attune_item *items;
-	attune_scale total;
+	int has_total;           /* 0: the instrument publishes no total (ECR-RS);
+	                            total is then always NaN */
+	attune_scale total;      /* all scored items (also when !has_total, for
+	                            counting missing answers) */
 	size_t n_subscales;
 	const attune_scale *subscales;
 	size_t n_bands;
@@ -175,6 +180,12 @@ const attune_instrument *attune_catalog_find(const attune_catalog *cat,
                                              const char *zId);
 attune_instrument *attune_catalog_find_mut(attune_catalog *cat,
                                            const char *zId);
+
+/* Load a licensed-wording file (format of attune_instrument_load_wording)
+ * into the catalogue instrument it names in its "instrument" field. */
+int attune_catalog_load_wording(attune_catalog *cat, const char *buf,
+                                size_t len, const char *zName,
+                                attune_err *err);
 
 size_t attune_catalog_count(const attune_catalog *cat);
 const attune_instrument *attune_catalog_at(const attune_catalog *cat,

@@ -1,0 +1,108 @@
+/* cli.h - shared parts of the `attune` command: the context every
+ * subcommand receives, exit codes, messages, and loading instruments and
+ * the database the same way everywhere. */
+#ifndef ATTUNE_CLI_H
+#define ATTUNE_CLI_H
+
+#include <stdio.h>
+#include "attune/attune.h"
+#include "attune/instrument.h"
+#include "attune/store.h"
+#include "util/util_int.h"
+
+/* Exit codes (documented in attune(1)). */
+enum {
+	EXIT_OKAY = 0,
+	EXIT_INPUT = 1,    /* bad input: file, value, missing object */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_INTERNAL = 3  /* out of memory, I/O, storage, bug */
+};
+
+#define DEFAULT_DB "attune.db"
+
+struct cli {
+	const char *db;              /* --db, or $ATTUNE_DB, or DEFAULT_DB */
+	const char *instruments_dir; /* --instruments DIR: extra definitions */
+	const char *wording[16];     /* --wording FILE (repeatable) */
+	size_t n_wording;
+	attune_catalog *cat;         /* loaded on first use */
+};
+
+/* Options every subcommand accepts, for getopt_long tables. */
+enum { OPT_DB = 1000, OPT_INSTRUMENTS, OPT_WORDING, OPT_HELP, OPT_JSON,
+       OPT_FIRST_FREE };
+#define CLI_COMMON_OPTS \
+	{"db", required_argument, NULL, OPT_DB}, \
+	{"instruments", required_argument, NULL, OPT_INSTRUMENTS}, \
+	{"wording", required_argument, NULL, OPT_WORDING}, \
+	{"help", no_argument, NULL, OPT_HELP}
+
+/* Handle a common option; returns 1 if c was one, -1 on error (message
+ * printed), 0 if not common. */
+int cli_common_opt(struct cli *cli, int c, const char *arg);
+
+/* "attune: " + message + newline on stderr. */
+void cli_err(const char *fmt, ...) ATTUNE_PRINTF(1, 2);
+
+/* Print usage to stdout (for --help, returns EXIT_OKAY) or stderr (after
+ * a usage error, returns EXIT_USAGE). */
+int cli_usage(const char *text, int to_stderr);
+
+/* Exit code for an attune_rc. */
+int cli_exit_for(int rc);
+
+/* Read a whole file (path "-" is stdin) of at most max bytes into a
+ * malloc'd buffer with a NUL after it. */
+int cli_read_file(const char *path, size_t max, char **buf, size_t *len,
+                  attune_err *err);
+
+/* The instrument catalogue: built-ins, then --instruments DIR, then
+ * licensed wording from --wording files and $ATTUNE_WORDING_DIR. */
+int cli_catalog(struct cli *cli, attune_catalog **out);
+
+/* An instrument by id, or a message naming the known ids. */
+const attune_instrument *cli_instrument(struct cli *cli, const char *id);
+
+/* Open the database (flags as attune_store_open), set the actor to the
+ * command-line user, and find the clinic (the first one). Messages on
+ * failure. */
+int cli_open_store(struct cli *cli, int flags, attune_store **st,
+                   attune_id *clinic_id);
+
+/* Parse "1,2,,3" into values for in's items; "" = missing. Messages name
+ * the item. */
+int cli_parse_items(const attune_instrument *in, const char *list,
+                    double *values);
+
+/* Write a CSV field, quoting when needed. */
+void csv_field(strbuf *b, const char *s, size_t n);
+
+/* open(path, O_RDONLY|O_CLOEXEC); errno text; EINTR test. */
+int open_readonly(const char *path);
+const char *errno_text(void);
+int errno_is_eintr(void);
+
+/* Today's date as YYYY-MM-DD (UTC). */
+void cli_today(char out[11]);
+
+/* Print a client's report (text or JSON) to stdout: every instrument's
+ * scores by session with bands, flags and change. */
+int cli_report(struct cli *cli, attune_store *st, attune_id clinic,
+               const char *code, int json);
+
+/* Look up a client by code; message when absent. */
+int cli_find_client(attune_store *st, attune_id clinic, const char *code,
+                    attune_id *id);
+
+/* Subcommands. */
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_client(struct cli *cli, int argc, char **argv);
+int cmd_session(struct cli *cli, int argc, char **argv);
+int cmd_record(struct cli *cli, int argc, char **argv);
+int cmd_score(struct cli *cli, int argc, char **argv);
+int cmd_instruments(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_demo(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+
+#endif

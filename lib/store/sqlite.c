@@ -1,0 +1,1722 @@
+/* sqlite.c - the SQLite storage engine: one connection per store in WAL
+ * mode, cached prepared statements with bound parameters, and savepoints
+ * so that every call is atomic and joins a caller's transaction. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+#include "attune/limits.h"
+#include "store/store_int.h"
+
+/* How long a call waits for another connection's write lock before it
+ * gives up with "database is locked". Writes are short; 5 s covers a
+ * checkpoint on a slow disk. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* "client:9223372036854775807" and the like, with room to spare. */
+#define OBJ_MAX 64
+#define DETAIL_MAX (ATTUNE_ID_MAX + 160)
+
+/* The longest item_values text: every value at most 24 characters
+ * ("-2.2250738585072014e-308") plus a comma. */
+#define VALUES_TEXT_MAX (ATTUNE_ITEMS_MAX * 32)
+
+enum stmt_id {
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_VERSION,
+	S_AUDIT_ADD, S_AUDIT_LIST,
+	S_CLINIC_ADD, S_CLINIC_GET, S_CLINIC_LIST,
+	S_USER_ADD, S_USER_GET, S_USER_FIND, S_USER_LIST,
+	S_CLIENT_ADD, S_CLIENT_GET, S_CLIENT_FIND, S_CLIENT_LIST,
+	S_CLIENT_LIST_THERAPIST,
+	S_EPISODE_ADD, S_EPISODE_GET, S_EPISODE_CURRENT, S_EPISODE_CLOSE,
+	S_EPISODE_LIST,
+	S_SESSION_ADD, S_SESSION_GET, S_SESSION_FIND, S_SESSION_LIST,
+	S_RESPONSE_ADD, S_RESPONSE_LIST,
+	S_N
+};
+
+#define USER_COLS \
+	"id, clinic_id, name, display_name, role, password_hash, created_at"
+#define CLIENT_COLS \
+	"id, clinic_id, therapist_id, code, display_name, created_at"
+#define SESSION_FROM \
+	"SELECT s.id, s.episode_id, e.client_id, s.number, s.date, " \
+	"s.attended FROM sessions s JOIN episodes e ON e.id = s.episode_id "
+
+/* Every statement the engine runs after open. Parameters only; no SQL
+ * text is ever built from data. */
+static const char *const sql_text[S_N] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT attune_call",
+	[S_RELEASE] = "RELEASE attune_call",
+	[S_ROLLBACK_TO] = "ROLLBACK TO attune_call",
+	[S_VERSION] = "SELECT max(version) FROM schema_version",
+
+	[S_AUDIT_ADD] =
+		"INSERT INTO audit (at, user_id, actor, origin, action, object,"
+		" detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_AUDIT_LIST] =
+		"SELECT id, at, user_id, actor, origin, action, object, detail"
+		" FROM audit WHERE at >= ?1 ORDER BY at DESC, id DESC"
+		" LIMIT ?2",
+
+	[S_CLINIC_ADD] =
+		"INSERT INTO clinics (name, created_at) VALUES (?1, ?2)"
+		" RETURNING id",
+	[S_CLINIC_GET] = "SELECT id FROM clinics WHERE id = ?1",
+	[S_CLINIC_LIST] =
+		"SELECT id, name, created_at FROM clinics ORDER BY name, id",
+
+	[S_USER_ADD] =
+		"INSERT INTO users (clinic_id, name, display_name, role,"
+		" password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" RETURNING id",
+	[S_USER_GET] = "SELECT clinic_id FROM users WHERE id = ?1",
+	[S_USER_FIND] =
+		"SELECT " USER_COLS " FROM users"
+		" WHERE clinic_id = ?1 AND name = ?2",
+	[S_USER_LIST] =
+		"SELECT " USER_COLS " FROM users WHERE clinic_id = ?1"
+		" ORDER BY name",
+
+	[S_CLIENT_ADD] =
+		"INSERT INTO clients (clinic_id, therapist_id, code,"
+		" display_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" RETURNING id",
+	[S_CLIENT_GET] = "SELECT clinic_id FROM clients WHERE id = ?1",
+	[S_CLIENT_FIND] =
+		"SELECT " CLIENT_COLS " FROM clients"
+		" WHERE clinic_id = ?1 AND code = ?2",
+	[S_CLIENT_LIST] =
+		"SELECT " CLIENT_COLS " FROM clients WHERE clinic_id = ?1"
+		" ORDER BY code",
+	[S_CLIENT_LIST_THERAPIST] =
+		"SELECT " CLIENT_COLS " FROM clients"
+		" WHERE clinic_id = ?1 AND therapist_id = ?2 ORDER BY code",
+
+	[S_EPISODE_ADD] =
+		"INSERT INTO episodes (client_id, started) VALUES (?1, ?2)"
+		" RETURNING id",
+	[S_EPISODE_GET] =
+		"SELECT client_id, started, ended FROM episodes WHERE id = ?1",
+	[S_EPISODE_CURRENT] =
+		"SELECT id, started FROM episodes"
+		" WHERE client_id = ?1 AND ended IS NULL"
+		" ORDER BY started DESC, id DESC LIMIT 1",
+	[S_EPISODE_CLOSE] =
+		"UPDATE episodes SET ended = ?2, end_reason = ?3"
+		" WHERE id = ?1 AND ended IS NULL",
+	[S_EPISODE_LIST] =
+		"SELECT id, client_id, started, ended, end_reason FROM episodes"
+		" WHERE client_id = ?1 ORDER BY started, id",
+
+	[S_SESSION_ADD] =
+		"INSERT INTO sessions (episode_id, number, date, attended)"
+		" VALUES (?1, ?2, ?3, ?4) RETURNING id",
+	[S_SESSION_GET] =
+		"SELECT e.client_id FROM sessions s"
+		" JOIN episodes e ON e.id = s.episode_id WHERE s.id = ?1",
+	[S_SESSION_FIND] =
+		SESSION_FROM "WHERE s.episode_id = ?1 AND s.number = ?2",
+	[S_SESSION_LIST] =
+		SESSION_FROM "WHERE e.client_id = ?1"
+		" ORDER BY e.started, e.id, s.number",
+
+	[S_RESPONSE_ADD] =
+		"INSERT INTO responses (session_id, instrument,"
+		" instrument_version, respondent, item_values, total,"
+		" recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" RETURNING id",
+	[S_RESPONSE_LIST] =
+		"SELECT r.id, r.session_id, e.client_id, s.number, s.date,"
+		" r.instrument, r.instrument_version, r.respondent,"
+		" r.item_values, r.total, r.recorded_at"
+		" FROM responses r JOIN sessions s ON s.id = r.session_id"
+		" JOIN episodes e ON e.id = s.episode_id"
+		" WHERE e.client_id = ?1 AND (?2 IS NULL OR r.instrument = ?2)"
+		" ORDER BY e.started, e.id, s.number, r.recorded_at, r.id",
+};
+
+struct sq {
+	sqlite3 *db;
+	sqlite3_stmt *cache[S_N];
+	unsigned char busy[S_N];  /* cache[i] is being stepped */
+};
+
+static sqlite3 *db_of(attune_store *st)
+{
+	return ((struct sq *)st->engine)->db;
+}
+
+/* ---- Errors ---- */
+
+static int map_rc(int src)
+{
+	switch (src) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return ATTUNE_EEXIST;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return ATTUNE_ENOTFOUND;
+	}
+	switch (src & 0xff) {
+	case SQLITE_CONSTRAINT:
+		return ATTUNE_EINVAL;
+	case SQLITE_NOMEM:
+		return ATTUNE_ENOMEM;
+	}
+	return ATTUNE_ESTORE;
+}
+
+/* "<what>: <sqlite3_errmsg>" into st->err; the attune code for src. */
+static int sq_fail(attune_store *st, int src, const char *fmt, ...)
+	ATTUNE_PRINTF(3, 4);
+static int sq_fail(attune_store *st, int src, const char *fmt, ...)
+{
+	char what[ATTUNE_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return store_fail(st, map_rc(src), "%s: %s", what,
+	                  sqlite3_errmsg(db_of(st)));
+}
+
+/* ---- Statements ---- */
+
+/* The cached statement id, prepared on first use; or a private copy
+ * when the cached one is still running (a list callback calling back
+ * into the store). Hand it back with stmt_put(). */
+static int stmt_get(attune_store *st, enum stmt_id id, sqlite3_stmt **out)
+{
+	struct sq *q = st->engine;
+	sqlite3_stmt *s = NULL;
+	int src;
+
+	*out = NULL;
+	if (q->cache[id] && !q->busy[id]) {
+		q->busy[id] = 1;
+		*out = q->cache[id];
+		return ATTUNE_OK;
+	}
+	src = sqlite3_prepare_v3(q->db, sql_text[id], -1,
+	                         q->cache[id] ? 0 : SQLITE_PREPARE_PERSISTENT,
+	                         &s, NULL);
+	if (src != SQLITE_OK)
+		return sq_fail(st, src, "preparing statement %d", (int)id);
+	if (!q->cache[id]) {
+		q->cache[id] = s;
+		q->busy[id] = 1;
+	}
+	*out = s;
+	return ATTUNE_OK;
+}
+
+/* Reset a statement for its next use (or finalize a private copy) and
+ * clear *ps. NULL is fine. */
+static void stmt_put(attune_store *st, enum stmt_id id, sqlite3_stmt **ps)
+{
+	struct sq *q = st->engine;
+	sqlite3_stmt *s = *ps;
+
+	if (!s)
+		return;
+	*ps = NULL;
+	if (s == q->cache[id]) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		q->busy[id] = 0;
+	} else {
+		sqlite3_finalize(s);
+	}
+}
+
+static int bind_text(sqlite3_stmt *s, int i, const char *z)
+{
+	/* A NULL z binds SQL NULL. */
+	return sqlite3_bind_text(s, i, z, -1, SQLITE_STATIC);
+}
+
+/* An optional reference: 0 is stored as NULL. */
+static int bind_ref(sqlite3_stmt *s, int i, attune_id id)
+{
+	return id ? sqlite3_bind_int64(s, i, id) : sqlite3_bind_null(s, i);
+}
+
+static int bind_num(sqlite3_stmt *s, int i, double v)
+{
+	return isnan(v) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, v);
+}
+
+static int bind_fail(attune_store *st, const char *zWhat)
+{
+	return sq_fail(st, sqlite3_extended_errcode(db_of(st)),
+	               "binding the parameters of %s", zWhat);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Run a statement that returns no rows. */
+static int run(attune_store *st, enum stmt_id id, const char *zWhat)
+{
+	sqlite3_stmt *s;
+	int rc, src;
+
+	if ((rc = stmt_get(st, id, &s)) != ATTUNE_OK)
+		return rc;
+	src = sqlite3_step(s);
+	if (src != SQLITE_DONE)
+		rc = sq_fail(st, src, "%s", zWhat);
+	stmt_put(st, id, &s);
+	return rc;
+}
+
+/* Like run(), for clean-up after an error: keeps the first message. */
+static void run_quiet(attune_store *st, enum stmt_id id)
+{
+	char keep[ATTUNE_ERR_MAX];
+
+	memcpy(keep, st->err.msg, sizeof(keep));
+	run(st, id, "cleaning up");
+	memcpy(st->err.msg, keep, sizeof(keep));
+}
+
+/* Step an INSERT ... RETURNING id to its end. */
+static int step_insert(attune_store *st, sqlite3_stmt *s, attune_id *out,
+                       const char *zWhat)
+{
+	int src = sqlite3_step(s);
+
+	if (src != SQLITE_ROW)
+		return sq_fail(st, src, "%s", zWhat);
+	*out = sqlite3_column_int64(s, 0);
+	src = sqlite3_step(s);
+	if (src != SQLITE_DONE)
+		return sq_fail(st, src, "%s", zWhat);
+	return ATTUNE_OK;
+}
+
+/* One integer column of the row with key `key` (NULL reads as 0).
+ * *found says whether there was such a row. */
+static int get_i64(attune_store *st, enum stmt_id id, attune_id key,
+                   int64_t *out, int *found)
+{
+	sqlite3_stmt *s;
+	int rc, src;
+
+	*found = 0;
+	*out = 0;
+	if ((rc = stmt_get(st, id, &s)) != ATTUNE_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, key) != SQLITE_OK) {
+		rc = bind_fail(st, "a lookup");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		*found = 1;
+		*out = sqlite3_column_int64(s, 0);
+	} else if (src != SQLITE_DONE) {
+		rc = sq_fail(st, src, "looking up %lld", (long long)key);
+	}
+out:
+	stmt_put(st, id, &s);
+	return rc;
+}
+
+/* ---- Transactions ---- */
+
+/* Start the transaction of one call: BEGIN IMMEDIATE when none is open
+ * (taking the write lock up front, so the busy timeout applies), else a
+ * savepoint inside the caller's or an outer call's transaction.
+ * *top says which, for tx_end(). */
+static int tx_begin(attune_store *st, int *top)
+{
+	*top = sqlite3_get_autocommit(db_of(st));
+	if (*top && st->in_txn)
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the transaction was rolled back after an "
+		                  "earlier error; call attune_store_rollback()");
+	return run(st, *top ? S_BEGIN : S_SAVEPOINT,
+	           "starting a transaction");
+}
+
+/* End the call's transaction: commit it when rc is ATTUNE_OK, else undo
+ * all it did (keeping rc and its message). Returns the final rc. */
+static int tx_end(attune_store *st, int top, int rc)
+{
+	sqlite3 *db = db_of(st);
+
+	if (rc == ATTUNE_OK) {
+		rc = run(st, top ? S_COMMIT : S_RELEASE, "committing");
+		if (rc == ATTUNE_OK)
+			return ATTUNE_OK;
+	}
+	/* An error such as SQLITE_FULL may have rolled back already. */
+	if (sqlite3_get_autocommit(db))
+		return rc;
+	if (top) {
+		run_quiet(st, S_ROLLBACK);
+	} else {
+		run_quiet(st, S_ROLLBACK_TO);
+		run_quiet(st, S_RELEASE);
+	}
+	return rc;
+}
+
+static int sq_begin(attune_store *st)
+{
+	return run(st, S_BEGIN, "beginning a transaction");
+}
+
+static int sq_commit(attune_store *st)
+{
+	int rc;
+
+	if (sqlite3_get_autocommit(db_of(st)))
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the transaction had been rolled back after "
+		                  "an earlier error; nothing was committed");
+	rc = run(st, S_COMMIT, "committing the transaction");
+	if (rc != ATTUNE_OK && !sqlite3_get_autocommit(db_of(st)))
+		run_quiet(st, S_ROLLBACK);
+	return rc;
+}
+
+static int sq_rollback(attune_store *st)
+{
+	if (sqlite3_get_autocommit(db_of(st)))
+		return ATTUNE_OK;    /* an error rolled it back already */
+	return run(st, S_ROLLBACK, "rolling back the transaction");
+}
+
+/* ---- Audit rows ---- */
+
+static int audit_insert(attune_store *st, const attune_audit_rec *a)
+{
+	sqlite3_stmt *s;
+	int rc, src;
+
+	if ((rc = stmt_get(st, S_AUDIT_ADD, &s)) != ATTUNE_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, a->at) || bind_ref(s, 2, a->user_id) ||
+	    bind_text(s, 3, a->actor) || bind_text(s, 4, a->origin) ||
+	    bind_text(s, 5, a->action) || bind_text(s, 6, a->object) ||
+	    bind_text(s, 7, a->detail)) {
+		rc = bind_fail(st, "an audit row");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src != SQLITE_DONE)
+		rc = sq_fail(st, src, "writing the audit row %s %s", a->action,
+		             a->object);
+out:
+	stmt_put(st, S_AUDIT_ADD, &s);
+	return rc;
+}
+
+/* The audit row of a change, with the current actor. */
+static int audit_change(attune_store *st, const char *zAction,
+                        const char *zObject, const char *zDetail)
+{
+	attune_audit_rec a;
+
+	store_audit_rec(st, &a, zAction, zObject, zDetail);
+	return audit_insert(st, &a);
+}
+
+/* The audit row of a read; it outlives a rollback of the caller's
+ * transaction (store_note_read). */
+static int audit_read(attune_store *st, const char *zAction,
+                      const char *zObject, const char *zDetail)
+{
+	attune_audit_rec a;
+	int rc;
+
+	store_audit_rec(st, &a, zAction, zObject, zDetail);
+	if ((rc = audit_insert(st, &a)) != ATTUNE_OK)
+		return rc;
+	return store_note_read(st, &a);
+}
+
+static int sq_audit_add(attune_store *st, const attune_audit_rec *a)
+{
+	return audit_insert(st, a);
+}
+
+/* "kind:id" */
+static const char *obj(char *buf, const char *zKind, attune_id id)
+{
+	snprintf(buf, OBJ_MAX, "%s:%lld", zKind, (long long)id);
+	return buf;
+}
+
+/* ---- Existence checks, with the message a caller wants ---- */
+
+static int need_clinic(attune_store *st, attune_id clinic_id)
+{
+	int64_t v;
+	int found, rc;
+
+	rc = get_i64(st, S_CLINIC_GET, clinic_id, &v, &found);
+	if (rc == ATTUNE_OK && !found)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no clinic %lld",
+		                (long long)clinic_id);
+	return rc;
+}
+
+static int need_client(attune_store *st, attune_id client_id,
+                       attune_id *clinic_id)
+{
+	int64_t v;
+	int found, rc;
+
+	rc = get_i64(st, S_CLIENT_GET, client_id, &v, &found);
+	if (rc == ATTUNE_OK && !found)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no client %lld",
+		                (long long)client_id);
+	if (clinic_id)
+		*clinic_id = v;
+	return rc;
+}
+
+/* A therapist (any user) of the given clinic. */
+static int need_therapist(attune_store *st, attune_id user_id,
+                          attune_id clinic_id)
+{
+	int64_t v;
+	int found, rc;
+
+	rc = get_i64(st, S_USER_GET, user_id, &v, &found);
+	if (rc != ATTUNE_OK)
+		return rc;
+	if (!found)
+		return store_fail(st, ATTUNE_ENOTFOUND,
+		                  "no user %lld (given as therapist)",
+		                  (long long)user_id);
+	if (v != clinic_id)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "therapist %lld belongs to clinic %lld, "
+		                  "not clinic %lld", (long long)user_id,
+		                  (long long)v, (long long)clinic_id);
+	return ATTUNE_OK;
+}
+
+/* The client's current episode: the latest open one. */
+static int need_current_episode(attune_store *st, attune_id client_id,
+                                attune_id *episode_id)
+{
+	sqlite3_stmt *s;
+	int rc, src;
+
+	if ((rc = stmt_get(st, S_EPISODE_CURRENT, &s)) != ATTUNE_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, client_id) != SQLITE_OK) {
+		rc = bind_fail(st, "an episode lookup");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*episode_id = sqlite3_column_int64(s, 0);
+	else if (src == SQLITE_DONE)
+		rc = store_fail(st, ATTUNE_ENOTFOUND,
+		                "client %lld has no open episode",
+		                (long long)client_id);
+	else
+		rc = sq_fail(st, src, "finding the open episode of client %lld",
+		             (long long)client_id);
+out:
+	stmt_put(st, S_EPISODE_CURRENT, &s);
+	return rc;
+}
+
+/* ---- Clinics and users ---- */
+
+static int sq_clinic_add(attune_store *st, const char *zName,
+                         int64_t created_at, attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	char o[OBJ_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = stmt_get(st, S_CLINIC_ADD, &s)) != ATTUNE_OK)
+		goto out;
+	if (bind_text(s, 1, zName) || sqlite3_bind_int64(s, 2, created_at)) {
+		rc = bind_fail(st, "a clinic");
+		goto out;
+	}
+	rc = step_insert(st, s, &id, "adding a clinic");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "clinic '%s' already exists", zName);
+	stmt_put(st, S_CLINIC_ADD, &s);
+	if (rc == ATTUNE_OK)
+		rc = audit_change(st, "clinic.add", obj(o, "clinic", id), NULL);
+out:
+	stmt_put(st, S_CLINIC_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_clinic_list(attune_store *st, attune_clinic_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_clinic_rec r;
+	int rc, src, cbrc = 0;
+
+	if ((rc = stmt_get(st, S_CLINIC_LIST, &s)) != ATTUNE_OK)
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.name = col_text(s, 1);
+		r.created_at = sqlite3_column_int64(s, 2);
+		if (!r.name) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing clinics");
+	stmt_put(st, S_CLINIC_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_user_add(attune_store *st, const attune_user_rec *u,
+                       attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_clinic(st, u->clinic_id)) != ATTUNE_OK)
+		goto out;
+	if ((rc = stmt_get(st, S_USER_ADD, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, u->clinic_id) ||
+	    bind_text(s, 2, u->name) || bind_text(s, 3, u->display_name) ||
+	    sqlite3_bind_int(s, 4, (int)u->role) ||
+	    bind_text(s, 5, u->password_hash) ||
+	    sqlite3_bind_int64(s, 6, u->created_at)) {
+		rc = bind_fail(st, "a user");
+		goto out;
+	}
+	rc = step_insert(st, s, &id, "adding a user");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "user '%s' already exists in clinic %lld",
+		                u->name, (long long)u->clinic_id);
+	stmt_put(st, S_USER_ADD, &s);
+	if (rc == ATTUNE_OK) {
+		snprintf(detail, sizeof(detail), "clinic:%lld role:%d",
+		         (long long)u->clinic_id, (int)u->role);
+		rc = audit_change(st, "user.add", obj(o, "user", id), detail);
+	}
+out:
+	stmt_put(st, S_USER_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+/* Fill r from a row of USER_COLS; 0 when a NOT NULL column came back
+ * NULL (out of memory). */
+static int user_row(sqlite3_stmt *s, attune_user_rec *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->clinic_id = sqlite3_column_int64(s, 1);
+	r->name = col_text(s, 2);
+	r->display_name = col_text(s, 3);
+	r->role = (attune_role)sqlite3_column_int(s, 4);
+	r->password_hash = col_text(s, 5);
+	r->created_at = sqlite3_column_int64(s, 6);
+	return r->name != NULL;
+}
+
+static int sq_user_find(attune_store *st, attune_id clinic_id,
+                        const char *zName, attune_user_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_user_rec r;
+	int rc, src;
+
+	if ((rc = stmt_get(st, S_USER_FIND, &s)) != ATTUNE_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, clinic_id) || bind_text(s, 2, zName)) {
+		rc = bind_fail(st, "a user lookup");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_DONE) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND,
+		                "no user '%s' in clinic %lld", zName,
+		                (long long)clinic_id);
+	} else if (src != SQLITE_ROW) {
+		rc = sq_fail(st, src, "finding user '%s'", zName);
+	} else if (!user_row(s, &r)) {
+		rc = sq_fail(st, SQLITE_NOMEM, "reading user '%s'", zName);
+	} else {
+		st->in_cb++;
+		rc = cb(ctx, &r);
+		st->in_cb--;
+	}
+out:
+	stmt_put(st, S_USER_FIND, &s);
+	return rc;
+}
+
+static int sq_user_list(attune_store *st, attune_id clinic_id,
+                        attune_user_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_user_rec r;
+	int rc, src, cbrc = 0;
+
+	if ((rc = need_clinic(st, clinic_id)) != ATTUNE_OK)
+		return rc;
+	if ((rc = stmt_get(st, S_USER_LIST, &s)) != ATTUNE_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, clinic_id) != SQLITE_OK) {
+		rc = bind_fail(st, "a user listing");
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!user_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the users of clinic %lld",
+		             (long long)clinic_id);
+out:
+	stmt_put(st, S_USER_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Clients ---- */
+
+static int client_row(sqlite3_stmt *s, attune_client_rec *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->clinic_id = sqlite3_column_int64(s, 1);
+	r->therapist_id = sqlite3_column_int64(s, 2);
+	r->code = col_text(s, 3);
+	r->display_name = col_text(s, 4);
+	r->created_at = sqlite3_column_int64(s, 5);
+	return r->code != NULL;
+}
+
+static int insert_episode(attune_store *st, attune_id client_id,
+                          const char *zStarted, attune_id *out_id)
+{
+	sqlite3_stmt *s;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int rc;
+
+	if ((rc = stmt_get(st, S_EPISODE_ADD, &s)) != ATTUNE_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, client_id) ||
+	    bind_text(s, 2, zStarted)) {
+		rc = bind_fail(st, "an episode");
+		goto out;
+	}
+	rc = step_insert(st, s, out_id, "opening an episode");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "client %lld already has an open "
+		                "episode", (long long)client_id);
+	stmt_put(st, S_EPISODE_ADD, &s);
+	if (rc == ATTUNE_OK) {
+		snprintf(detail, sizeof(detail), "client:%lld",
+		         (long long)client_id);
+		rc = audit_change(st, "episode.add",
+		                  obj(o, "episode", *out_id), detail);
+	}
+out:
+	stmt_put(st, S_EPISODE_ADD, &s);
+	return rc;
+}
+
+static int sq_client_add(attune_store *st, const attune_client_rec *c,
+                         const char *zStarted, attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0, episode;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_clinic(st, c->clinic_id)) != ATTUNE_OK)
+		goto out;
+	if (c->therapist_id &&
+	    (rc = need_therapist(st, c->therapist_id, c->clinic_id)))
+		goto out;
+	if ((rc = stmt_get(st, S_CLIENT_ADD, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, c->clinic_id) ||
+	    bind_ref(s, 2, c->therapist_id) || bind_text(s, 3, c->code) ||
+	    bind_text(s, 4, c->display_name) ||
+	    sqlite3_bind_int64(s, 5, c->created_at)) {
+		rc = bind_fail(st, "a client");
+		goto out;
+	}
+	rc = step_insert(st, s, &id, "adding a client");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "client code '%s' already exists in "
+		                "clinic %lld", c->code, (long long)c->clinic_id);
+	stmt_put(st, S_CLIENT_ADD, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	if (c->therapist_id)
+		snprintf(detail, sizeof(detail), "clinic:%lld therapist:%lld",
+		         (long long)c->clinic_id, (long long)c->therapist_id);
+	else
+		snprintf(detail, sizeof(detail), "clinic:%lld",
+		         (long long)c->clinic_id);
+	if ((rc = audit_change(st, "client.add", obj(o, "client", id),
+	                       detail)) != ATTUNE_OK)
+		goto out;
+	rc = insert_episode(st, id, zStarted, &episode);
+out:
+	stmt_put(st, S_CLIENT_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_client_find(attune_store *st, attune_id clinic_id,
+                          const char *zCode, attune_client_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_client_rec r;
+	char o[OBJ_MAX];
+	int top, rc, src, cbrc = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = stmt_get(st, S_CLIENT_FIND, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, clinic_id) || bind_text(s, 2, zCode)) {
+		rc = bind_fail(st, "a client lookup");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_DONE) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND,
+		                "no client with code '%s' in clinic %lld", zCode,
+		                (long long)clinic_id);
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		rc = sq_fail(st, src, "finding client '%s'", zCode);
+		goto out;
+	}
+	if (!client_row(s, &r)) {
+		rc = sq_fail(st, SQLITE_NOMEM, "reading client '%s'", zCode);
+		goto out;
+	}
+	/* The audit row goes in before the caller sees the data. */
+	if ((rc = audit_read(st, "client.read", obj(o, "client", r.id),
+	                     NULL)) != ATTUNE_OK)
+		goto out;
+	st->in_cb++;
+	cbrc = cb(ctx, &r);
+	st->in_cb--;
+out:
+	stmt_put(st, S_CLIENT_FIND, &s);
+	rc = tx_end(st, top, rc);
+	return rc ? rc : cbrc;
+}
+
+static int sq_client_list(attune_store *st, attune_id clinic_id,
+                          attune_id therapist_id, attune_client_cb cb,
+                          void *ctx)
+{
+	enum stmt_id id = therapist_id ? S_CLIENT_LIST_THERAPIST
+	                               : S_CLIENT_LIST;
+	sqlite3_stmt *s = NULL;
+	attune_client_rec r;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, src, cbrc = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_clinic(st, clinic_id)) != ATTUNE_OK)
+		goto out;
+	if (therapist_id &&
+	    (rc = need_therapist(st, therapist_id, clinic_id)))
+		goto out;
+	snprintf(detail, sizeof(detail), "therapist:%lld",
+	         (long long)therapist_id);
+	if ((rc = audit_read(st, "client.list", obj(o, "clinic", clinic_id),
+	                     therapist_id ? detail : NULL)) != ATTUNE_OK)
+		goto out;
+	if ((rc = stmt_get(st, id, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, clinic_id) ||
+	    (therapist_id && sqlite3_bind_int64(s, 2, therapist_id))) {
+		rc = bind_fail(st, "a client listing");
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!client_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the clients of clinic %lld",
+		             (long long)clinic_id);
+out:
+	stmt_put(st, id, &s);
+	rc = tx_end(st, top, rc);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Episodes ---- */
+
+static int sq_episode_open(attune_store *st, attune_id client_id,
+                           const char *zStarted, attune_id *out_id)
+{
+	attune_id id = 0, current;
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
+		goto out;
+	rc = need_current_episode(st, client_id, &current);
+	if (rc == ATTUNE_OK) {
+		rc = store_fail(st, ATTUNE_EEXIST,
+		                "client %lld already has an open episode "
+		                "(episode %lld); close it first",
+		                (long long)client_id, (long long)current);
+		goto out;
+	}
+	if (rc != ATTUNE_ENOTFOUND)
+		goto out;
+	rc = insert_episode(st, client_id, zStarted, &id);
+out:
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_episode_close(attune_store *st, attune_id episode_id,
+                            const char *zEnded, const char *zReason)
+{
+	sqlite3_stmt *s = NULL, *u = NULL;
+	attune_id client_id = 0;
+	char started[16] = "", ended[16] = "";
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, src, found = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = stmt_get(st, S_EPISODE_GET, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, episode_id) != SQLITE_OK) {
+		rc = bind_fail(st, "an episode lookup");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		found = 1;
+		client_id = sqlite3_column_int64(s, 0);
+		snprintf(started, sizeof(started), "%s",
+		         col_text(s, 1) ? col_text(s, 1) : "");
+		snprintf(ended, sizeof(ended), "%s",
+		         col_text(s, 2) ? col_text(s, 2) : "");
+	} else if (src != SQLITE_DONE) {
+		rc = sq_fail(st, src, "finding episode %lld",
+		             (long long)episode_id);
+		goto out;
+	}
+	stmt_put(st, S_EPISODE_GET, &s);
+	if (!found) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no episode %lld",
+		                (long long)episode_id);
+		goto out;
+	}
+	if (ended[0]) {
+		rc = store_fail(st, ATTUNE_EINVAL,
+		                "episode %lld is already closed (ended %s)",
+		                (long long)episode_id, ended);
+		goto out;
+	}
+	if (strcmp(zEnded, started) < 0) {
+		rc = store_fail(st, ATTUNE_EINVAL,
+		                "episode %lld cannot end on %s, before it "
+		                "started on %s", (long long)episode_id, zEnded,
+		                started);
+		goto out;
+	}
+	if ((rc = stmt_get(st, S_EPISODE_CLOSE, &u)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(u, 1, episode_id) || bind_text(u, 2, zEnded) ||
+	    bind_text(u, 3, zReason)) {
+		rc = bind_fail(st, "closing an episode");
+		goto out;
+	}
+	src = sqlite3_step(u);
+	if (src != SQLITE_DONE) {
+		rc = sq_fail(st, src, "closing episode %lld",
+		             (long long)episode_id);
+		goto out;
+	}
+	stmt_put(st, S_EPISODE_CLOSE, &u);
+	snprintf(detail, sizeof(detail), "client:%lld", (long long)client_id);
+	rc = audit_change(st, "episode.close", obj(o, "episode", episode_id),
+	                  detail);
+out:
+	stmt_put(st, S_EPISODE_GET, &s);
+	stmt_put(st, S_EPISODE_CLOSE, &u);
+	return tx_end(st, top, rc);
+}
+
+static int sq_episode_list(attune_store *st, attune_id client_id,
+                           attune_episode_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_episode_rec r;
+	char o[OBJ_MAX];
+	int top, rc, src, cbrc = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
+		goto out;
+	if ((rc = audit_read(st, "episode.list", obj(o, "client", client_id),
+	                     NULL)) != ATTUNE_OK)
+		goto out;
+	if ((rc = stmt_get(st, S_EPISODE_LIST, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, client_id) != SQLITE_OK) {
+		rc = bind_fail(st, "an episode listing");
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.client_id = sqlite3_column_int64(s, 1);
+		r.started = col_text(s, 2);
+		r.ended = col_text(s, 3);
+		r.end_reason = col_text(s, 4);
+		if (!r.started) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the episodes of client %lld",
+		             (long long)client_id);
+out:
+	stmt_put(st, S_EPISODE_LIST, &s);
+	rc = tx_end(st, top, rc);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Sessions ---- */
+
+static int session_row(sqlite3_stmt *s, attune_session_rec *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->episode_id = sqlite3_column_int64(s, 1);
+	r->client_id = sqlite3_column_int64(s, 2);
+	r->number = sqlite3_column_int(s, 3);
+	r->date = col_text(s, 4);
+	r->attended = sqlite3_column_int(s, 5);
+	return r->date != NULL;
+}
+
+static int sq_session_add(attune_store *st, const attune_session_rec *ses,
+                          attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0, episode_id = ses->episode_id;
+	attune_id client_id = ses->client_id;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int64_t owner;
+	int top, rc, found;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if (episode_id) {
+		if ((rc = get_i64(st, S_EPISODE_GET, episode_id, &owner,
+		                  &found)) != ATTUNE_OK)
+			goto out;
+		if (!found) {
+			rc = store_fail(st, ATTUNE_ENOTFOUND, "no episode %lld",
+			                (long long)episode_id);
+			goto out;
+		}
+		if (client_id && client_id != owner) {
+			rc = store_fail(st, ATTUNE_EINVAL,
+			                "episode %lld belongs to client %lld, "
+			                "not client %lld", (long long)episode_id,
+			                (long long)owner, (long long)client_id);
+			goto out;
+		}
+		client_id = owner;
+	} else if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK ||
+	           (rc = need_current_episode(st, client_id, &episode_id))) {
+		goto out;
+	}
+	if ((rc = stmt_get(st, S_SESSION_ADD, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, episode_id) ||
+	    sqlite3_bind_int(s, 2, ses->number) || bind_text(s, 3, ses->date) ||
+	    sqlite3_bind_int(s, 4, ses->attended)) {
+		rc = bind_fail(st, "a session");
+		goto out;
+	}
+	rc = step_insert(st, s, &id, "adding a session");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "session %d already exists in episode "
+		                "%lld of client %lld", ses->number,
+		                (long long)episode_id, (long long)client_id);
+	stmt_put(st, S_SESSION_ADD, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "client:%lld episode:%lld number:%d",
+	         (long long)client_id, (long long)episode_id, ses->number);
+	rc = audit_change(st, "session.add", obj(o, "session", id), detail);
+out:
+	stmt_put(st, S_SESSION_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_session_list(attune_store *st, attune_id client_id,
+                           attune_session_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_session_rec r;
+	char o[OBJ_MAX];
+	int top, rc, src, cbrc = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
+		goto out;
+	if ((rc = audit_read(st, "session.list", obj(o, "client", client_id),
+	                     NULL)) != ATTUNE_OK)
+		goto out;
+	if ((rc = stmt_get(st, S_SESSION_LIST, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, client_id) != SQLITE_OK) {
+		rc = bind_fail(st, "a session listing");
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!session_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the sessions of client %lld",
+		             (long long)client_id);
+out:
+	stmt_put(st, S_SESSION_LIST, &s);
+	rc = tx_end(st, top, rc);
+	return rc ? rc : cbrc;
+}
+
+static int sq_session_find(attune_store *st, attune_id client_id,
+                           int number, attune_session_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_session_rec r;
+	attune_id episode_id = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, src, cbrc = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK ||
+	    (rc = need_current_episode(st, client_id, &episode_id)))
+		goto out;
+	if ((rc = stmt_get(st, S_SESSION_FIND, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, episode_id) ||
+	    sqlite3_bind_int(s, 2, number)) {
+		rc = bind_fail(st, "a session lookup");
+		goto out;
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_DONE) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND,
+		                "client %lld has no session %d in its current "
+		                "episode (%lld)", (long long)client_id, number,
+		                (long long)episode_id);
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		rc = sq_fail(st, src, "finding session %d of client %lld",
+		             number, (long long)client_id);
+		goto out;
+	}
+	if (!session_row(s, &r)) {
+		rc = sq_fail(st, SQLITE_NOMEM, "reading a session");
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "client:%lld", (long long)client_id);
+	if ((rc = audit_read(st, "session.read", obj(o, "session", r.id),
+	                     detail)) != ATTUNE_OK)
+		goto out;
+	st->in_cb++;
+	cbrc = cb(ctx, &r);
+	st->in_cb--;
+out:
+	stmt_put(st, S_SESSION_FIND, &s);
+	rc = tx_end(st, top, rc);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Responses ---- */
+
+/* Item values as text: numbers in the shortest form that reads back
+ * exactly, no locale, comma-separated, empty for a missing answer (NaN).
+ * "3,,0.5" is {3, NaN, 0.5}. Caller frees *out. */
+static int values_encode(attune_store *st, const double *v, size_t n,
+                         char **out)
+{
+	strbuf b;
+	size_t i;
+	int rc;
+
+	sb_init(&b, VALUES_TEXT_MAX);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_putc(&b, ',');
+		sb_num(&b, v[i]);
+	}
+	*out = sb_detach(&b, &rc);
+	if (!*out)
+		return store_fail(st, rc, "encoding %zu item values", n);
+	return ATTUNE_OK;
+}
+
+/* The inverse of values_encode() into v[ATTUNE_ITEMS_MAX]; -1 with *n
+ * the position of the bad value when the text is damaged. */
+static int values_decode(const char *z, size_t len, double *v, size_t *n)
+{
+	size_t i = 0, k = 0, start;
+
+	for (;;) {
+		start = i;
+		while (i < len && z[i] != ',')
+			i++;
+		if (k == ATTUNE_ITEMS_MAX)
+			goto bad;
+		if (i == start)
+			v[k] = NAN;
+		else if (parse_num(z + start, i - start, &v[k]) != 0)
+			goto bad;
+		k++;
+		if (i == len)
+			break;
+		i++;               /* the comma */
+	}
+	*n = k;
+	return 0;
+bad:
+	*n = k + 1;
+	return -1;
+}
+
+static int sq_response_add(attune_store *st, const attune_response_rec *r,
+                           attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	int64_t client_id;
+	char *values = NULL;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, found;
+
+	if ((rc = values_encode(st, r->values, r->n_values, &values)))
+		return rc;
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		goto done;
+	if ((rc = get_i64(st, S_SESSION_GET, r->session_id, &client_id,
+	                  &found)) != ATTUNE_OK)
+		goto out;
+	if (!found) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no session %lld",
+		                (long long)r->session_id);
+		goto out;
+	}
+	if ((rc = stmt_get(st, S_RESPONSE_ADD, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, r->session_id) ||
+	    bind_text(s, 2, r->instrument) ||
+	    bind_text(s, 3, r->instrument_version) ||
+	    sqlite3_bind_int(s, 4, r->respondent) ||
+	    bind_text(s, 5, values) || bind_num(s, 6, r->total) ||
+	    sqlite3_bind_int64(s, 7, r->recorded_at)) {
+		rc = bind_fail(st, "a response");
+		goto out;
+	}
+	rc = step_insert(st, s, &id, "adding a response");
+	stmt_put(st, S_RESPONSE_ADD, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail),
+	         "client:%lld session:%lld instrument:%s",
+	         (long long)client_id, (long long)r->session_id,
+	         r->instrument);
+	rc = audit_change(st, "response.add", obj(o, "response", id), detail);
+out:
+	stmt_put(st, S_RESPONSE_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+done:
+	free(values);
+	return rc;
+}
+
+static int sq_response_list(attune_store *st, attune_id client_id,
+                            const char *zInstrument, attune_response_cb cb,
+                            void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_response_rec r;
+	double values[ATTUNE_ITEMS_MAX];
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	const char *z;
+	size_t n;
+	int top, rc, src, cbrc = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "instrument:%s",
+	         zInstrument ? zInstrument : "");
+	if ((rc = audit_read(st, "response.list", obj(o, "client", client_id),
+	                     zInstrument ? detail : NULL)) != ATTUNE_OK)
+		goto out;
+	if ((rc = stmt_get(st, S_RESPONSE_LIST, &s)) != ATTUNE_OK)
+		goto out;
+	if (sqlite3_bind_int64(s, 1, client_id) ||
+	    bind_text(s, 2, zInstrument)) {
+		rc = bind_fail(st, "a response listing");
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.session_id = sqlite3_column_int64(s, 1);
+		r.client_id = sqlite3_column_int64(s, 2);
+		r.session_number = sqlite3_column_int(s, 3);
+		r.session_date = col_text(s, 4);
+		r.instrument = col_text(s, 5);
+		r.instrument_version = col_text(s, 6);
+		r.respondent = sqlite3_column_int(s, 7);
+		z = col_text(s, 8);
+		r.total = sqlite3_column_type(s, 9) == SQLITE_NULL
+		          ? NAN : sqlite3_column_double(s, 9);
+		r.recorded_at = sqlite3_column_int64(s, 10);
+		if (!r.session_date || !r.instrument ||
+		    !r.instrument_version || !z) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (values_decode(z, (size_t)sqlite3_column_bytes(s, 8),
+		                  values, &n) != 0) {
+			rc = store_fail(st, ATTUNE_ESTORE,
+			                "response %lld: item value %zu in the "
+			                "database is damaged", (long long)r.id, n);
+			break;
+		}
+		r.n_values = n;
+		r.values = values;
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!rc && !cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the responses of client %lld",
+		             (long long)client_id);
+out:
+	stmt_put(st, S_RESPONSE_LIST, &s);
+	rc = tx_end(st, top, rc);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Audit log ---- */
+
+static int sq_audit_list(attune_store *st, int64_t since, size_t limit,
+                         attune_audit_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_audit_rec r;
+	int rc, src, cbrc = 0;
+
+	if ((rc = stmt_get(st, S_AUDIT_LIST, &s)) != ATTUNE_OK)
+		return rc;
+	/* LIMIT -1: no limit. */
+	if (sqlite3_bind_int64(s, 1, since) ||
+	    sqlite3_bind_int64(s, 2, limit == 0 || limit > (size_t)INT64_MAX
+	                             ? -1 : (sqlite3_int64)limit)) {
+		rc = bind_fail(st, "an audit listing");
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.at = sqlite3_column_int64(s, 1);
+		r.user_id = sqlite3_column_int64(s, 2);
+		r.actor = col_text(s, 3);
+		r.origin = col_text(s, 4);
+		r.action = col_text(s, 5);
+		r.object = col_text(s, 6);
+		r.detail = col_text(s, 7);
+		if (!r.actor || !r.origin || !r.action || !r.object) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the audit log");
+out:
+	stmt_put(st, S_AUDIT_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Opening, migrating, closing ---- */
+
+/* One integer from a constant query, at open time (not cached). */
+static int query_int(attune_store *st, const char *zSql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int src, rc = ATTUNE_OK;
+
+	*out = 0;
+	src = sqlite3_prepare_v2(db_of(st), zSql, -1, &s, NULL);
+	if (src == SQLITE_OK) {
+		src = sqlite3_step(s);
+		if (src == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			src = SQLITE_OK;
+		}
+	}
+	if (src != SQLITE_OK)
+		rc = sq_fail(st, src, "reading the schema");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The version the database is at; 0 when it has no schema_version. */
+static int read_version(attune_store *st, int64_t *version)
+{
+	int64_t have;
+	int rc;
+
+	rc = query_int(st, "SELECT count(*) FROM sqlite_master"
+	               " WHERE type = 'table' AND name = 'schema_version'",
+	               &have);
+	if (rc == ATTUNE_OK && have)
+		rc = query_int(st, "SELECT coalesce(max(version), 0)"
+		               " FROM schema_version", version);
+	else
+		*version = 0;
+	return rc;
+}
+
+static int exec(attune_store *st, const char *zSql)
+{
+	int src = sqlite3_exec(db_of(st), zSql, NULL, NULL, NULL);
+
+	if (src != SQLITE_OK)
+		return sq_fail(st, src, "running \"%.60s\"", zSql);
+	return ATTUNE_OK;
+}
+
+/* Apply migration m in a transaction of its own. Another process may
+ * have applied it meanwhile: then there is nothing to do. */
+static int migrate_one(attune_store *st, const char *zLocation,
+                       const struct store_migration *m)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t version;
+	size_t i;
+	int rc, src;
+
+	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ATTUNE_OK)
+		return rc;
+	if ((rc = read_version(st, &version)) != ATTUNE_OK)
+		goto fail;
+	if (version >= m->version)
+		return exec(st, "COMMIT");
+	for (i = 0; i < m->n_sql; i++)
+		if ((rc = exec(st, m->sql[i])) != ATTUNE_OK)
+			goto fail;
+	src = sqlite3_prepare_v2(db_of(st), "INSERT INTO schema_version"
+	                         " (version, applied_at) VALUES (?1, ?2)",
+	                         -1, &s, NULL);
+	if (src == SQLITE_OK &&
+	    (src = sqlite3_bind_int(s, 1, m->version)) == SQLITE_OK &&
+	    (src = sqlite3_bind_int64(s, 2, st->now)) == SQLITE_OK &&
+	    (src = sqlite3_step(s)) == SQLITE_DONE)
+		src = SQLITE_OK;
+	if (src != SQLITE_OK) {
+		rc = sq_fail(st, src, "recording schema version %d",
+		             m->version);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((rc = exec(st, "COMMIT")) != ATTUNE_OK)
+		goto fail;
+	return ATTUNE_OK;
+fail:
+	sqlite3_finalize(s);
+	{
+		char why[ATTUNE_ERR_MAX];
+
+		memcpy(why, st->err.msg, sizeof(why));
+		if (!sqlite3_get_autocommit(db_of(st)))
+			sqlite3_exec(db_of(st), "ROLLBACK", NULL, NULL, NULL);
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "migrating '%s' to schema version %d (%s) "
+		                  "failed: %s", zLocation, m->version, m->what,
+		                  why);
+	}
+}
+
+static int migrate(attune_store *st, const char *zLocation, int flags)
+{
+	const struct store_migration *m;
+	int64_t version, objects;
+	size_t n, i;
+	int rc;
+
+	m = store_migrations(STORE_DIALECT_SQLITE, &n);
+	if ((rc = read_version(st, &version)) != ATTUNE_OK)
+		return rc;
+	if (version > (int64_t)n)
+		return store_fail(st, ATTUNE_EVERSION,
+		                  "'%s' is at schema version %lld; this attune "
+		                  "(%s) knows versions up to %zu", zLocation,
+		                  (long long)version, ATTUNE_VERSION, n);
+	if (version == 0) {
+		if ((rc = query_int(st, "SELECT count(*) FROM sqlite_master",
+		                    &objects)) != ATTUNE_OK)
+			return rc;
+		if (objects)
+			return store_fail(st, ATTUNE_ESTORE,
+			                  "'%s' is an SQLite database but not an "
+			                  "attune one (it has no schema_version "
+			                  "table)", zLocation);
+		if (!(flags & ATTUNE_STORE_CREATE))
+			return store_fail(st, ATTUNE_ENOTFOUND,
+			                  "'%s' is an empty database; open it with "
+			                  "ATTUNE_STORE_CREATE to set it up",
+			                  zLocation);
+	}
+	if (version < (int64_t)n && (flags & ATTUNE_STORE_READONLY))
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "'%s' is at schema version %lld and needs "
+		                  "migrating to %zu; open it read-write once",
+		                  zLocation, (long long)version, n);
+	for (i = (size_t)version; i < n; i++)
+		if ((rc = migrate_one(st, zLocation, &m[i])) != ATTUNE_OK)
+			return rc;
+	return ATTUNE_OK;
+}
+
+static void sq_close(attune_store *st)
+{
+	struct sq *q = st->engine;
+	int i;
+
+	if (!q)
+		return;
+	for (i = 0; i < S_N; i++)
+		sqlite3_finalize(q->cache[i]);
+	if (q->db) {
+		if (!sqlite3_get_autocommit(q->db))
+			sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(q->db);
+	}
+	free(q);
+	st->engine = NULL;
+}
+
+static int sq_open(attune_store *st, const char *zLocation, int flags)
+{
+	struct sq *q;
+	struct stat sb;
+	int oflags, src, rc;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return store_fail(st, ATTUNE_ENOMEM,
+		                  "out of memory opening '%s'", zLocation);
+	st->engine = q;
+	if (stat(zLocation, &sb) != 0) {
+		if (errno == ENOENT && !(flags & ATTUNE_STORE_CREATE)) {
+			rc = store_fail(st, ATTUNE_ENOTFOUND,
+			                "no database at '%s' (open with "
+			                "ATTUNE_STORE_CREATE to create one)",
+			                zLocation);
+			goto fail;
+		}
+	} else if (S_ISDIR(sb.st_mode)) {
+		rc = store_fail(st, ATTUNE_EINVAL,
+		                "'%s' is a directory, not a database file",
+		                zLocation);
+		goto fail;
+	}
+	oflags = SQLITE_OPEN_NOMUTEX;
+	if (flags & ATTUNE_STORE_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE |
+		          (flags & ATTUNE_STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+	src = sqlite3_open_v2(zLocation, &q->db, oflags, NULL);
+	if (src != SQLITE_OK) {
+		rc = store_fail(st, map_rc(src), "cannot open '%s': %s",
+		                zLocation, q->db ? sqlite3_errmsg(q->db)
+		                                 : sqlite3_errstr(src));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	/* No writable_schema tricks, no functions run from the schema. */
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+	                  (int *)NULL);
+	/* The first read of the file tells a database from anything else. */
+	src = sqlite3_exec(q->db, "SELECT count(*) FROM sqlite_master",
+	                   NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		if ((src & 0xff) == SQLITE_NOTADB)
+			rc = store_fail(st, ATTUNE_ESTORE,
+			                "'%s' is not an SQLite database (%s)",
+			                zLocation, sqlite3_errmsg(q->db));
+		else
+			rc = sq_fail(st, src, "reading '%s'", zLocation);
+		goto fail;
+	}
+	/* WAL: readers never block the writer; NORMAL sync is durable in
+	 * WAL mode except for the last commits before a power loss. */
+	if (!(flags & ATTUNE_STORE_READONLY) &&
+	    ((rc = exec(st, "PRAGMA journal_mode = WAL")) ||
+	     (rc = exec(st, "PRAGMA synchronous = NORMAL"))))
+		goto fail;
+	if ((rc = exec(st, "PRAGMA foreign_keys = ON")) != ATTUNE_OK)
+		goto fail;
+	if ((rc = migrate(st, zLocation, flags)) != ATTUNE_OK)
+		goto fail;
+	return ATTUNE_OK;
+fail:
+	sq_close(st);
+	return rc;
+}
+
+static int sq_schema_version(attune_store *st, int *version)
+{
+	sqlite3_stmt *s;
+	int rc, src;
+
+	*version = 0;
+	if ((rc = stmt_get(st, S_VERSION, &s)) != ATTUNE_OK)
+		return rc;
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*version = sqlite3_column_int(s, 0);
+	else
+		rc = sq_fail(st, src, "reading the schema version");
+	stmt_put(st, S_VERSION, &s);
+	return rc;
+}
+
+struct sqlite3 *store_sqlite_db(attune_store *st)
+{
+	if (!st || st->ops != &store_sqlite_ops || !st->engine)
+		return NULL;
+	return db_of(st);
+}
+
+const struct attune_store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.schema_version = sq_schema_version,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.clinic_add = sq_clinic_add,
+	.clinic_list = sq_clinic_list,
+	.user_add = sq_user_add,
+	.user_find = sq_user_find,
+	.user_list = sq_user_list,
+	.client_add = sq_client_add,
+	.client_find = sq_client_find,
+	.client_list = sq_client_list,
+	.episode_open = sq_episode_open,
+	.episode_close = sq_episode_close,
+	.episode_list = sq_episode_list,
+	.session_add = sq_session_add,
+	.session_list = sq_session_list,
+	.session_find = sq_session_find,
+	.response_add = sq_response_add,
+	.response_list = sq_response_list,
+	.audit_add = sq_audit_add,
+	.audit_list = sq_audit_list,
+};

@@ -1,0 +1,909 @@
+/* store.c - the public storage API: checks every argument, fills in
+ * defaults (timestamps, today's date), picks the engine from the location
+ * and dispatches through its operations table (store_int.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "attune/instrument.h"
+#include "attune/limits.h"
+#include "store/store_int.h"
+
+/* ---- Errors and the audit helpers engines share ---- */
+
+int store_vfail(attune_store *st, int rc, const char *fmt, va_list ap)
+{
+	vsnprintf(st->err.msg, sizeof(st->err.msg), fmt, ap);
+	return rc;
+}
+
+int store_fail(attune_store *st, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	store_vfail(st, rc, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void store_audit_rec(const attune_store *st, attune_audit_rec *a,
+                     const char *zAction, const char *zObject,
+                     const char *zDetail)
+{
+	a->id = 0;
+	a->at = st->now;
+	a->user_id = st->actor_id;
+	a->actor = st->actor_name;
+	a->origin = st->actor_origin;
+	a->action = zAction;
+	a->object = zObject;
+	a->detail = zDetail;
+}
+
+/* Copy s into *p (advancing it) and return the copy; NULL stays NULL. */
+static const char *pack(char **p, const char *s)
+{
+	size_t n;
+	char *d = *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(d, s, n);
+	*p = d + n;
+	return d;
+}
+
+static size_t size0(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+int store_note_read(attune_store *st, const attune_audit_rec *a)
+{
+	struct store_read_note *n;
+	char *p;
+
+	if (!st->in_txn)
+		return ATTUNE_OK;
+	n = malloc(sizeof(*n) + size0(a->actor) + size0(a->origin) +
+	           size0(a->action) + size0(a->object) + size0(a->detail));
+	if (!n)
+		return store_fail(st, ATTUNE_ENOMEM,
+		                  "out of memory remembering the audit row "
+		                  "of a read");
+	n->next = NULL;
+	n->rec = *a;
+	p = n->buf;
+	n->rec.actor = pack(&p, a->actor);
+	n->rec.origin = pack(&p, a->origin);
+	n->rec.action = pack(&p, a->action);
+	n->rec.object = pack(&p, a->object);
+	n->rec.detail = pack(&p, a->detail);
+	*st->notes_tail = n;
+	st->notes_tail = &n->next;
+	return ATTUNE_OK;
+}
+
+static void notes_clear(attune_store *st)
+{
+	struct store_read_note *n, *next;
+
+	for (n = st->notes; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	st->notes = NULL;
+	st->notes_tail = &st->notes;
+}
+
+/* After the caller's transaction was rolled back (by rollback, a failed
+ * commit or close), write the audit rows of its reads again, in a
+ * transaction of their own. rc is the result so far: its message is kept
+ * unless the rewrite fails too. */
+static int notes_replay(attune_store *st, int rc)
+{
+	struct store_read_note *n;
+	char first[ATTUNE_ERR_MAX];
+	int rc2;
+
+	if (!st->notes)
+		return rc;
+	memcpy(first, st->err.msg, sizeof(first));
+	rc2 = st->ops->begin(st);
+	for (n = st->notes; rc2 == ATTUNE_OK && n; n = n->next)
+		rc2 = st->ops->audit_add(st, &n->rec);
+	if (rc2 == ATTUNE_OK)
+		rc2 = st->ops->commit(st);
+	else
+		st->ops->rollback(st);
+	notes_clear(st);
+	if (rc2 == ATTUNE_OK) {
+		memcpy(st->err.msg, first, sizeof(first));
+		return rc;
+	}
+	{
+		char second[ATTUNE_ERR_MAX];
+
+		memcpy(second, st->err.msg, sizeof(second));
+		return store_fail(st, rc2, "%s%sthe audit rows of the reads "
+		                  "in the rolled-back transaction could not be "
+		                  "written again: %s", first,
+		                  first[0] ? "; " : "", second);
+	}
+}
+
+/* ---- Argument checks: each names the field in its message ---- */
+
+/* Start of every call: a fresh message and one clock reading. */
+static void enter(attune_store *st)
+{
+	st->err.msg[0] = '\0';
+	st->now = (int64_t)time(NULL);
+}
+
+static int need_write(attune_store *st, const char *zWhat)
+{
+	if (st->flags & ATTUNE_STORE_READONLY)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s: the store is open read-only", zWhat);
+	return ATTUNE_OK;
+}
+
+/* Calls that write an audit row need a writable store and an actor. */
+static int need_audit(attune_store *st, const char *zWhat)
+{
+	if (st->flags & ATTUNE_STORE_READONLY)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s writes an audit row, and the store is "
+		                  "open read-only", zWhat);
+	if (!st->actor_name)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s writes an audit row: set the actor with "
+		                  "attune_store_set_actor() first", zWhat);
+	return ATTUNE_OK;
+}
+
+static int check_ptr(attune_store *st, const void *p, const char *zWhat)
+{
+	if (!p)
+		return store_fail(st, ATTUNE_EINVAL, "%s is NULL", zWhat);
+	return ATTUNE_OK;
+}
+
+static int check_id(attune_store *st, attune_id id, const char *zWhat)
+{
+	if (id <= 0)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s must be a positive id, not %lld", zWhat,
+		                  (long long)id);
+	return ATTUNE_OK;
+}
+
+/* 0 (none) or a positive id. */
+static int check_id0(attune_store *st, attune_id id, const char *zWhat)
+{
+	if (id < 0)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s must be 0 or a positive id, not %lld",
+		                  zWhat, (long long)id);
+	return ATTUNE_OK;
+}
+
+static int check_time(attune_store *st, int64_t t, const char *zWhat)
+{
+	if (t < 0)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s must be unix seconds >= 0, not %lld", zWhat,
+		                  (long long)t);
+	return ATTUNE_OK;
+}
+
+/* An identifier (client code, login name, instrument id): 1 to
+ * ATTUNE_ID_MAX bytes of printable ASCII without spaces. */
+static int check_ident(attune_store *st, const char *z, const char *zWhat)
+{
+	size_t n, i;
+
+	if (!z)
+		return store_fail(st, ATTUNE_EINVAL, "%s is missing", zWhat);
+	n = strnlen(z, ATTUNE_ID_MAX + 1);
+	if (n == 0)
+		return store_fail(st, ATTUNE_EINVAL, "%s is empty", zWhat);
+	if (n > ATTUNE_ID_MAX)
+		return store_fail(st, ATTUNE_ELIMIT,
+		                  "%s is longer than %d bytes (ATTUNE_ID_MAX)",
+		                  zWhat, ATTUNE_ID_MAX);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)z[i] < 0x21 || (unsigned char)z[i] > 0x7e)
+			return store_fail(st, ATTUNE_EINVAL,
+			                  "%s may hold only printable ASCII "
+			                  "without spaces; byte %zu is not",
+			                  zWhat, i + 1);
+	return ATTUNE_OK;
+}
+
+/* Free text: 1 to max bytes of UTF-8 without control characters.
+ * optional: NULL means "none" and is fine. */
+static int check_text(attune_store *st, const char *z, size_t max,
+                      const char *zLimit, int optional, const char *zWhat)
+{
+	size_t n, i, bad = 0;
+
+	if (!z) {
+		if (optional)
+			return ATTUNE_OK;
+		return store_fail(st, ATTUNE_EINVAL, "%s is missing", zWhat);
+	}
+	n = strnlen(z, max + 1);
+	if (n == 0)
+		return store_fail(st, ATTUNE_EINVAL, "%s is empty%s", zWhat,
+		                  optional ? " (pass NULL for none)" : "");
+	if (n > max)
+		return store_fail(st, ATTUNE_ELIMIT,
+		                  "%s is longer than %zu bytes (%s)", zWhat, max,
+		                  zLimit);
+	if (!utf8_valid(z, n, &bad))
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s is not valid UTF-8 at byte %zu", zWhat,
+		                  bad + 1);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)z[i] < 0x20 || z[i] == 0x7f)
+			return store_fail(st, ATTUNE_EINVAL,
+			                  "%s has a control character at byte %zu",
+			                  zWhat, i + 1);
+	return ATTUNE_OK;
+}
+
+#define ID_TEXT ATTUNE_ID_MAX, "ATTUNE_ID_MAX"
+#define LONG_TEXT ATTUNE_TEXT_MAX, "ATTUNE_TEXT_MAX"
+
+static int digits(const char *z, size_t n, int *out)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (z[i] < '0' || z[i] > '9')
+			return -1;
+		v = v * 10 + (z[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* "YYYY-MM-DD", a real date of the Gregorian calendar, year 0001-9999. */
+static int check_date(attune_store *st, const char *z, const char *zWhat)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+	                              31, 31, 30, 31, 30, 31};
+	int y, m, d, last;
+
+	if (!z)
+		return store_fail(st, ATTUNE_EINVAL, "%s is missing", zWhat);
+	if (strnlen(z, 11) != 10 || z[4] != '-' || z[7] != '-' ||
+	    digits(z, 4, &y) || digits(z + 5, 2, &m) || digits(z + 8, 2, &d))
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s is not a date of the form YYYY-MM-DD",
+		                  zWhat);
+	if (y < 1 || m < 1 || m > 12)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s %.10s is not a calendar date", zWhat, z);
+	last = mdays[m - 1];
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		last = 29;
+	if (d < 1 || d > last)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s %.10s is not a calendar date (month %d "
+		                  "has %d days)", zWhat, z, m, last);
+	return ATTUNE_OK;
+}
+
+/* Today's local date, the day a clinician would write down. */
+static const char *today(const attune_store *st, char *buf, size_t n)
+{
+	time_t t = (time_t)st->now;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) && !gmtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	snprintf(buf, n, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday);
+	return buf;
+}
+
+static int check_cb(attune_store *st, int present)
+{
+	if (!present)
+		return store_fail(st, ATTUNE_EINVAL, "callback is NULL");
+	return ATTUNE_OK;
+}
+
+/* z starts with the lower-case ASCII prefix p, ignoring ASCII case. */
+static int has_prefix(const char *z, const char *p)
+{
+	for (; *p; z++, p++) {
+		char c = *z;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *p)
+			return 0;
+	}
+	return 1;
+}
+
+static int is_postgres(const char *z)
+{
+	return has_prefix(z, "postgresql://") || has_prefix(z, "postgres://");
+}
+
+/* ---- Opening and closing ---- */
+
+int attune_store_open(const char *zLocation, int flags, attune_store **out,
+                      attune_err *err)
+{
+	const struct attune_store_ops *ops = &store_sqlite_ops;
+	attune_store *st = NULL;
+	int rc;
+
+	attune_err_clear(err);
+	if (out)
+		*out = NULL;
+	if (!out || !zLocation || !zLocation[0]) {
+		rc = attune_err_set(err, ATTUNE_EINVAL, "attune_store_open: %s",
+		                    !out ? "out is NULL"
+		                         : "the location is empty");
+		goto fail;
+	}
+	if (flags & ~(ATTUNE_STORE_CREATE | ATTUNE_STORE_READONLY)) {
+		rc = attune_err_set(err, ATTUNE_EINVAL,
+		                    "attune_store_open: unknown flags 0x%x",
+		                    (unsigned)flags);
+		goto fail;
+	}
+	if ((flags & ATTUNE_STORE_CREATE) && (flags & ATTUNE_STORE_READONLY)) {
+		rc = attune_err_set(err, ATTUNE_EINVAL,
+		                    "attune_store_open: CREATE and READONLY "
+		                    "exclude each other");
+		goto fail;
+	}
+	if (is_postgres(zLocation)) {
+		/* Here the PostgreSQL engine (libpq) will be chosen. */
+		rc = attune_err_set(err, ATTUNE_EINVAL,
+		                    "PostgreSQL support is not built yet");
+		goto fail;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		rc = attune_err_set(err, ATTUNE_ENOMEM,
+		                    "out of memory opening '%s'", zLocation);
+		goto fail;
+	}
+	st->ops = ops;
+	st->flags = flags;
+	st->notes_tail = &st->notes;
+	enter(st);
+	rc = ops->open(st, zLocation, flags);
+	if (rc != ATTUNE_OK) {
+		attune_err_set(err, rc, "%s", st->err.msg);
+		goto fail;
+	}
+	*out = st;
+	return ATTUNE_OK;
+fail:
+	free(st);
+	return rc;
+}
+
+void attune_store_close(attune_store *st)
+{
+	if (!st)
+		return;
+	if (st->in_txn) {
+		st->ops->rollback(st);
+		st->in_txn = 0;
+		notes_replay(st, ATTUNE_OK);
+	}
+	notes_clear(st);
+	st->ops->close(st);
+	free(st->actor_name);
+	free(st->actor_origin);
+	free(st);
+}
+
+const char *attune_store_errmsg(const attune_store *st)
+{
+	return st ? st->err.msg : "no store (NULL handle)";
+}
+
+int attune_store_schema_version(attune_store *st, int *version)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_ptr(st, version, "version")) != ATTUNE_OK)
+		return rc;
+	return st->ops->schema_version(st, version);
+}
+
+int attune_store_set_actor(attune_store *st, attune_id user_id,
+                           const char *zName, const char *zOrigin)
+{
+	char *name = NULL, *origin = NULL;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id0(st, user_id, "actor user id")) ||
+	    (rc = check_text(st, zName, ID_TEXT, 0, "actor name")) ||
+	    (rc = check_text(st, zOrigin, LONG_TEXT, 0, "actor origin")))
+		goto fail;
+	name = strdup(zName);
+	origin = strdup(zOrigin);
+	if (!name || !origin) {
+		rc = store_fail(st, ATTUNE_ENOMEM,
+		                "out of memory setting the actor");
+		goto fail;
+	}
+	free(st->actor_name);
+	free(st->actor_origin);
+	st->actor_id = user_id;
+	st->actor_name = name;
+	st->actor_origin = origin;
+	return ATTUNE_OK;
+fail:
+	free(name);
+	free(origin);
+	return rc;
+}
+
+/* ---- Transactions ---- */
+
+static int txn_check(attune_store *st, const char *zWhat, int want_open)
+{
+	if (st->in_cb)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s inside a list callback", zWhat);
+	if (want_open && !st->in_txn)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s: no transaction is open", zWhat);
+	if (!want_open && st->in_txn)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s: a transaction is already open "
+		                  "(they do not nest)", zWhat);
+	return ATTUNE_OK;
+}
+
+int attune_store_begin(attune_store *st)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = txn_check(st, "begin", 0)) ||
+	    (rc = need_write(st, "begin")) ||
+	    (rc = st->ops->begin(st)))
+		return rc;
+	st->in_txn = 1;
+	return ATTUNE_OK;
+}
+
+int attune_store_commit(attune_store *st)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = txn_check(st, "commit", 1)) != ATTUNE_OK)
+		return rc;
+	rc = st->ops->commit(st);
+	st->in_txn = 0;
+	if (rc != ATTUNE_OK)
+		return notes_replay(st, rc);   /* it was rolled back */
+	notes_clear(st);
+	return ATTUNE_OK;
+}
+
+int attune_store_rollback(attune_store *st)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = txn_check(st, "rollback", 1)) != ATTUNE_OK)
+		return rc;
+	rc = st->ops->rollback(st);
+	st->in_txn = 0;
+	return notes_replay(st, rc);
+}
+
+/* ---- Clinics and users ---- */
+
+int attune_store_clinic_add(attune_store *st, const char *zName,
+                            attune_id *out_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a clinic")) ||
+	    (rc = check_text(st, zName, ID_TEXT, 0, "clinic name")))
+		return rc;
+	return st->ops->clinic_add(st, zName, st->now, out_id);
+}
+
+int attune_store_clinic_list(attune_store *st, attune_clinic_cb cb,
+                             void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_cb(st, cb != NULL)) != ATTUNE_OK)
+		return rc;
+	return st->ops->clinic_list(st, cb, ctx);
+}
+
+int attune_store_user_add(attune_store *st, const attune_user_rec *u,
+                          attune_id *out_id)
+{
+	attune_user_rec v;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a user")) ||
+	    (rc = check_ptr(st, u, "user record")) ||
+	    (rc = check_id(st, u->clinic_id, "user's clinic id")) ||
+	    (rc = check_ident(st, u->name, "user name")) ||
+	    (rc = check_text(st, u->display_name, LONG_TEXT, 1,
+	                     "user's display name")) ||
+	    (rc = check_text(st, u->password_hash, LONG_TEXT, 1,
+	                     "password hash")) ||
+	    (rc = check_time(st, u->created_at, "user's created_at")))
+		return rc;
+	if ((int)u->role < ATTUNE_ROLE_ADMIN ||
+	    (int)u->role > ATTUNE_ROLE_THERAPIST)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "user role %d is not admin (0), supervisor (1) "
+		                  "or therapist (2)", (int)u->role);
+	v = *u;
+	if (!v.created_at)
+		v.created_at = st->now;
+	return st->ops->user_add(st, &v, out_id);
+}
+
+int attune_store_user_find(attune_store *st, attune_id clinic_id,
+                           const char *zName, attune_user_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_ident(st, zName, "user name")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->user_find(st, clinic_id, zName, cb, ctx);
+}
+
+int attune_store_user_list(attune_store *st, attune_id clinic_id,
+                           attune_user_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->user_list(st, clinic_id, cb, ctx);
+}
+
+/* ---- Clients ---- */
+
+int attune_store_client_add(attune_store *st, const attune_client_rec *c,
+                            const char *zStarted, attune_id *out_id)
+{
+	attune_client_rec v;
+	char day[32];
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a client")) ||
+	    (rc = check_ptr(st, c, "client record")) ||
+	    (rc = check_id(st, c->clinic_id, "client's clinic id")) ||
+	    (rc = check_id0(st, c->therapist_id, "client's therapist id")) ||
+	    (rc = check_ident(st, c->code, "client code")) ||
+	    (rc = check_text(st, c->display_name, LONG_TEXT, 1,
+	                     "client's display name")) ||
+	    (rc = check_time(st, c->created_at, "client's created_at")))
+		return rc;
+	if (zStarted) {
+		if ((rc = check_date(st, zStarted, "episode start date")))
+			return rc;
+	} else {
+		zStarted = today(st, day, sizeof(day));
+	}
+	v = *c;
+	if (!v.created_at)
+		v.created_at = st->now;
+	return st->ops->client_add(st, &v, zStarted, out_id);
+}
+
+int attune_store_client_find(attune_store *st, attune_id clinic_id,
+                             const char *zCode, attune_client_cb cb,
+                             void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "reading a client")) ||
+	    (rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_ident(st, zCode, "client code")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->client_find(st, clinic_id, zCode, cb, ctx);
+}
+
+int attune_store_client_list(attune_store *st, attune_id clinic_id,
+                             attune_id therapist_id, attune_client_cb cb,
+                             void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing clients")) ||
+	    (rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_id0(st, therapist_id, "therapist id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->client_list(st, clinic_id, therapist_id, cb, ctx);
+}
+
+/* ---- Episodes ---- */
+
+int attune_store_episode_open(attune_store *st, attune_id client_id,
+                              const char *zStarted, attune_id *out_id)
+{
+	char day[32];
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "opening an episode")) ||
+	    (rc = check_id(st, client_id, "client id")))
+		return rc;
+	if (zStarted) {
+		if ((rc = check_date(st, zStarted, "episode start date")))
+			return rc;
+	} else {
+		zStarted = today(st, day, sizeof(day));
+	}
+	return st->ops->episode_open(st, client_id, zStarted, out_id);
+}
+
+int attune_store_episode_close(attune_store *st, attune_id episode_id,
+                               const char *zEnded, const char *zReason)
+{
+	char day[32];
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "closing an episode")) ||
+	    (rc = check_id(st, episode_id, "episode id")) ||
+	    (rc = check_text(st, zReason, LONG_TEXT, 1, "end reason")))
+		return rc;
+	if (zEnded) {
+		if ((rc = check_date(st, zEnded, "episode end date")))
+			return rc;
+	} else {
+		zEnded = today(st, day, sizeof(day));
+	}
+	return st->ops->episode_close(st, episode_id, zEnded, zReason);
+}
+
+int attune_store_episode_list(attune_store *st, attune_id client_id,
+                              attune_episode_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing episodes")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->episode_list(st, client_id, cb, ctx);
+}
+
+/* ---- Sessions ---- */
+
+int attune_store_session_add(attune_store *st, const attune_session_rec *s,
+                             attune_id *out_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a session")) ||
+	    (rc = check_ptr(st, s, "session record")) ||
+	    (rc = check_id0(st, s->episode_id, "session's episode id")) ||
+	    (rc = check_id0(st, s->client_id, "session's client id")) ||
+	    (rc = check_date(st, s->date, "session date")))
+		return rc;
+	if (!s->episode_id && !s->client_id)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "a session needs a client id or an episode "
+		                  "id");
+	if (s->number < 1)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "session number must be 1 or more, not %d",
+		                  s->number);
+	if (s->attended != 0 && s->attended != 1)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "session's attended must be 0 or 1, not %d",
+		                  s->attended);
+	return st->ops->session_add(st, s, out_id);
+}
+
+int attune_store_session_list(attune_store *st, attune_id client_id,
+                              attune_session_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing sessions")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->session_list(st, client_id, cb, ctx);
+}
+
+int attune_store_session_find(attune_store *st, attune_id client_id,
+                              int number, attune_session_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "reading a session")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	if (number < 1)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "session number must be 1 or more, not %d",
+		                  number);
+	return st->ops->session_find(st, client_id, number, cb, ctx);
+}
+
+/* ---- Responses ---- */
+
+int attune_store_response_add(attune_store *st, const attune_response_rec *r,
+                              attune_id *out_id)
+{
+	attune_response_rec v;
+	size_t i;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a response")) ||
+	    (rc = check_ptr(st, r, "response record")) ||
+	    (rc = check_id(st, r->session_id, "response's session id")) ||
+	    (rc = check_ident(st, r->instrument, "instrument id")) ||
+	    (rc = check_ident(st, r->instrument_version,
+	                      "instrument version")) ||
+	    (rc = check_time(st, r->recorded_at, "response's recorded_at")))
+		return rc;
+	if (r->respondent != ATTUNE_RESPONDENT_CLIENT &&
+	    r->respondent != ATTUNE_RESPONDENT_THERAPIST)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "respondent %d is not client (0) or "
+		                  "therapist (1)", r->respondent);
+	if (r->n_values == 0)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "a response needs at least one item value");
+	if (r->n_values > ATTUNE_ITEMS_MAX)
+		return store_fail(st, ATTUNE_ELIMIT,
+		                  "a response has %zu item values; the limit is "
+		                  "%d (ATTUNE_ITEMS_MAX)", r->n_values,
+		                  ATTUNE_ITEMS_MAX);
+	if ((rc = check_ptr(st, r->values, "response's values")))
+		return rc;
+	for (i = 0; i < r->n_values; i++)
+		if (isinf(r->values[i]))
+			return store_fail(st, ATTUNE_EINVAL,
+			                  "item value %zu is infinite", i + 1);
+	if (isinf(r->total))
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "response total is infinite");
+	v = *r;
+	if (!v.recorded_at)
+		v.recorded_at = st->now;
+	return st->ops->response_add(st, &v, out_id);
+}
+
+int attune_store_response_list(attune_store *st, attune_id client_id,
+                               const char *zInstrument,
+                               attune_response_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing responses")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (zInstrument &&
+	     (rc = check_ident(st, zInstrument, "instrument id"))) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->response_list(st, client_id, zInstrument, cb, ctx);
+}
+
+/* ---- Audit ---- */
+
+int attune_store_audit(attune_store *st, const char *zAction,
+                       const char *zObject, const char *zDetail)
+{
+	attune_audit_rec a;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "attune_store_audit")) ||
+	    (rc = check_ident(st, zAction, "audit action")) ||
+	    (rc = check_ident(st, zObject, "audit object")) ||
+	    (rc = check_text(st, zDetail, LONG_TEXT, 1, "audit detail")))
+		return rc;
+	store_audit_rec(st, &a, zAction, zObject, zDetail);
+	if ((rc = st->ops->audit_add(st, &a)) != ATTUNE_OK)
+		return rc;
+	/* A hand-written row records a read: it must survive a rollback. */
+	return store_note_read(st, &a);
+}
+
+int attune_store_audit_list(attune_store *st, int64_t since, size_t limit,
+                            attune_audit_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_cb(st, cb != NULL)) != ATTUNE_OK)
+		return rc;
+	return st->ops->audit_list(st, since, limit, cb, ctx);
+}

@@ -1,0 +1,159 @@
+/* store_int.h - what lib/store/store.c shares with the storage engines:
+ * the operations table an engine implements, the store handle, and the
+ * schema migrations. Library-internal. */
+#ifndef ATTUNE_STORE_INT_H
+#define ATTUNE_STORE_INT_H
+
+#include <stdarg.h>
+#include "attune/store.h"
+#include "util/util_int.h"
+
+/* One engine (SQLite now, PostgreSQL later). store.c has validated every
+ * argument before it calls an operation: ids are positive, strings are
+ * within their limits, dates are real "YYYY-MM-DD" dates, timestamps are
+ * filled in (never 0), zStarted/zEnded are never NULL. The engine checks
+ * what needs the database (existence, uniqueness), writes the audit rows
+ * of its operations in the same transaction as the operation, and puts a
+ * message into st->err on every failure (store_fail()).
+ *
+ * Single calls join a transaction opened by begin() (st->in_txn) and are
+ * atomic on their own otherwise. List operations bump st->in_cb around
+ * every callback; a callback may call other operations on the same store
+ * (but not begin/commit/rollback/close). */
+struct attune_store_ops {
+	const char *name;                       /* "sqlite" */
+
+	/* Open or create the database, set it up and migrate it. On failure
+	 * the engine releases everything it took and leaves st->engine NULL. */
+	int (*open)(attune_store *st, const char *zLocation, int flags);
+	void (*close)(attune_store *st);        /* st->engine may be NULL */
+	int (*schema_version)(attune_store *st, int *version);
+
+	int (*begin)(attune_store *st);
+	/* On failure the transaction is rolled back. */
+	int (*commit)(attune_store *st);
+	int (*rollback)(attune_store *st);
+
+	int (*clinic_add)(attune_store *st, const char *zName,
+	                  int64_t created_at, attune_id *out_id);
+	int (*clinic_list)(attune_store *st, attune_clinic_cb cb, void *ctx);
+
+	int (*user_add)(attune_store *st, const attune_user_rec *u,
+	                attune_id *out_id);
+	int (*user_find)(attune_store *st, attune_id clinic_id,
+	                 const char *zName, attune_user_cb cb, void *ctx);
+	int (*user_list)(attune_store *st, attune_id clinic_id,
+	                 attune_user_cb cb, void *ctx);
+
+	int (*client_add)(attune_store *st, const attune_client_rec *c,
+	                  const char *zStarted, attune_id *out_id);
+	int (*client_find)(attune_store *st, attune_id clinic_id,
+	                   const char *zCode, attune_client_cb cb, void *ctx);
+	int (*client_list)(attune_store *st, attune_id clinic_id,
+	                   attune_id therapist_id, attune_client_cb cb,
+	                   void *ctx);
+
+	int (*episode_open)(attune_store *st, attune_id client_id,
+	                    const char *zStarted, attune_id *out_id);
+	int (*episode_close)(attune_store *st, attune_id episode_id,
+	                     const char *zEnded, const char *zReason);
+	int (*episode_list)(attune_store *st, attune_id client_id,
+	                    attune_episode_cb cb, void *ctx);
+
+	int (*session_add)(attune_store *st, const attune_session_rec *s,
+	                   attune_id *out_id);
+	int (*session_list)(attune_store *st, attune_id client_id,
+	                    attune_session_cb cb, void *ctx);
+	int (*session_find)(attune_store *st, attune_id client_id, int number,
+	                    attune_session_cb cb, void *ctx);
+
+	/* r->values holds r->n_values (1..ATTUNE_ITEMS_MAX) finite numbers
+	 * or NaNs; r->total is finite or NaN. */
+	int (*response_add)(attune_store *st, const attune_response_rec *r,
+	                    attune_id *out_id);
+	int (*response_list)(attune_store *st, attune_id client_id,
+	                     const char *zInstrument, attune_response_cb cb,
+	                     void *ctx);
+
+	/* Insert one complete audit row as given (id ignored), joining the
+	 * current transaction. */
+	int (*audit_add)(attune_store *st, const attune_audit_rec *a);
+	/* limit 0: all. */
+	int (*audit_list)(attune_store *st, int64_t since, size_t limit,
+	                  attune_audit_cb cb, void *ctx);
+};
+
+/* An audit row of a read made inside a caller's transaction, kept so
+ * that it can be written again if that transaction is rolled back: a
+ * rollback undoes changes, but what was read has been read. */
+struct store_read_note {
+	struct store_read_note *next;
+	attune_audit_rec rec;     /* strings point into buf */
+	char buf[];
+};
+
+struct attune_store {
+	const struct attune_store_ops *ops;
+	void *engine;             /* the engine's own state */
+	int flags;                /* ATTUNE_STORE_* given to open */
+	int in_txn;               /* inside attune_store_begin() */
+	int in_cb;                /* depth of list callbacks running */
+	int64_t now;              /* time(NULL) at the start of this call */
+
+	attune_id actor_id;       /* attune_store_set_actor() */
+	char *actor_name;         /* NULL until set */
+	char *actor_origin;
+
+	struct store_read_note *notes, **notes_tail;
+	attune_err err;           /* attune_store_errmsg() */
+};
+
+/* Put a message into st->err and return rc. */
+int store_fail(attune_store *st, int rc, const char *fmt, ...)
+	ATTUNE_PRINTF(3, 4);
+int store_vfail(attune_store *st, int rc, const char *fmt, va_list ap)
+	ATTUNE_PRINTF(3, 0);
+
+/* The audit row for the current call with the current actor:
+ * at = st->now. Strings are borrowed from the arguments and st. */
+void store_audit_rec(const attune_store *st, attune_audit_rec *a,
+                     const char *zAction, const char *zObject,
+                     const char *zDetail);
+
+/* An engine calls this after writing the audit row of a read: inside a
+ * caller's transaction the row is remembered, to be written again
+ * should the transaction roll back. ATTUNE_ENOMEM on failure. */
+int store_note_read(attune_store *st, const attune_audit_rec *a);
+
+/* ---- Schema (migrations.c) ---- */
+
+/* SQL dialects the shared schema is written out for. */
+enum store_dialect {
+	STORE_DIALECT_SQLITE = 0,
+	STORE_DIALECT_POSTGRESQL = 1
+};
+
+/* Migration `version` takes a database from version-1 to version. Its
+ * statements run in order inside one transaction, after which the
+ * engine records the version in schema_version. Forward only: a
+ * migration, once released, is never edited; a change is a new one. */
+struct store_migration {
+	int version;
+	const char *what;         /* one line, for error messages */
+	const char *const *sql;   /* one statement per element */
+	size_t n_sql;
+};
+
+/* The migrations of a dialect in version order, 1..n. */
+const struct store_migration *store_migrations(enum store_dialect d,
+                                               size_t *n);
+
+/* ---- Engines ---- */
+
+extern const struct attune_store_ops store_sqlite_ops;
+
+/* The SQLite connection of a store opened by the SQLite engine, NULL
+ * otherwise. For engine-specific tests only. */
+struct sqlite3 *store_sqlite_db(attune_store *st);
+
+#endif
