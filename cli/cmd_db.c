@@ -125,7 +125,32 @@ struct list_ctx {
 	int json;
 	size_t n;
 	attune_store *st;
+	struct user_find users[64];  /* therapist names for the listing */
+	size_t n_users;
 };
+
+static int user_collect(void *ctx, const attune_user_rec *r)
+{
+	struct list_ctx *l = ctx;
+
+	if (l->n_users < sizeof(l->users) / sizeof(l->users[0])) {
+		l->users[l->n_users].id = r->id;
+		snprintf(l->users[l->n_users].name,
+		         sizeof(l->users[0].name), "%s", r->name);
+		l->n_users++;
+	}
+	return 0;
+}
+
+static const char *user_name(const struct list_ctx *l, attune_id id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_users; i++)
+		if (l->users[i].id == id)
+			return l->users[i].name;
+	return id ? "?" : "-";
+}
 
 static int client_row(void *ctx, const attune_client_rec *r)
 {
@@ -144,12 +169,16 @@ static int client_row(void *ctx, const attune_client_rec *r)
 			sb_json_str(l->b, r->display_name);
 		else
 			sb_puts(l->b, "null");
-		sb_printf(l->b, ", \"therapist_id\": %lld, \"created\": \"%s\"}",
-		          (long long)r->therapist_id, when);
+		sb_puts(l->b, ", \"therapist\": ");
+		if (r->therapist_id)
+			sb_json_str(l->b, user_name(l, r->therapist_id));
+		else
+			sb_puts(l->b, "null");
+		sb_printf(l->b, ", \"added\": \"%s\"}", when);
 	} else {
-		sb_printf(l->b, "%-16s %-24s %-10lld %s\n", r->code,
+		sb_printf(l->b, "%-16s %-24s %-10s %s\n", r->code,
 		          r->display_name ? r->display_name : "-",
-		          (long long)r->therapist_id, when);
+		          user_name(l, r->therapist_id), when);
 	}
 	l->n++;
 	return 0;
@@ -221,7 +250,12 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 		return EXIT_OKAY;
 	}
 	sb_init(&b, (size_t)1 << 30);
-	struct list_ctx l = {&b, json, 0, st};
+	struct list_ctx l;
+	memset(&l, 0, sizeof(l));
+	l.b = &b;
+	l.json = json;
+	l.st = st;
+	attune_store_user_list(st, clinic, user_collect, &l);
 	if (!json)
 		sb_printf(&b, "%-16s %-24s %-10s %s\n", "CODE", "NAME",
 		          "THERAPIST", "ADDED");
@@ -608,7 +642,11 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	if (cli_open_store(cli, 0, &st, &clinic))
 		return EXIT_INPUT;
 	sb_init(&b, (size_t)1 << 30);
-	struct list_ctx l = {&b, json, 0, st};
+	struct list_ctx l;
+	memset(&l, 0, sizeof(l));
+	l.b = &b;
+	l.json = json;
+	l.st = st;
 	if (json)
 		sb_putc(&b, '[');
 	rc = attune_store_audit_list(st, 0, (size_t)limit, audit_row, &l);

@@ -116,6 +116,16 @@ static void sparkline(strbuf *b, const double *x, size_t n, double lo,
 	}
 }
 
+/* A difference of two rounded scores, rounded again to the scores'
+ * precision (or 2 decimals) so 3.29 - 2.86 shows as 0.43. */
+static double display(const attune_instrument *in, double v)
+{
+	int d = in->total.round_digits >= 0 ? in->total.round_digits : 2;
+	double p = pow(10, d);
+
+	return round(v * p) / p;
+}
+
 static void put_num(strbuf *b, double v, int json)
 {
 	if (isnan(v))
@@ -162,8 +172,9 @@ static void series(strbuf *b, const attune_instrument *in, int respondent,
 		sb_puts(b, ", \"scores\": [");
 	} else {
 		sb_printf(b, "\n%s%s  (%s is better; range ", in->title,
-		          respondent != (int)in->respondent ? " [other rater]"
-		          : respondent ? " [therapist's view]" : "",
+		          respondent != (int)in->respondent ?
+		          (respondent ? " [rated by the therapist]" :
+		           " [rated by the client]") : "",
 		          in->direction == ATTUNE_HIGHER_IS_BETTER ? "higher" :
 		          "lower");
 		put_num(b, in->total.min, 0);
@@ -253,7 +264,7 @@ static void series(strbuf *b, const attune_instrument *in, int respondent,
 			sb_puts(b, " (");
 			if (ch.diff > 0)
 				sb_putc(b, '+');
-			sb_num(b, ch.diff);
+			sb_num(b, display(in, ch.diff));
 			sb_printf(b, "): %s", attune_change_class_name(ch.cls));
 			if (!isnan(ch.threshold)) {
 				sb_puts(b, " [reliable change ");
@@ -275,6 +286,18 @@ out:
 	free(tot);
 }
 
+static int kind_rank(const attune_instrument *in)
+{
+	if (strcmp(in->kind, "outcome") == 0)
+		return 0;
+	if (strcmp(in->kind, "alliance") == 0 ||
+	    strstr(in->id, "alliance") != NULL)
+		return 1;
+	if (strcmp(in->kind, "reflective") == 0)
+		return 2;
+	return 3;
+}
+
 int cli_report(struct cli *cli, attune_store *st, attune_id clinic,
                const char *code, int json)
 {
@@ -283,7 +306,7 @@ int cli_report(struct cli *cli, attune_store *st, attune_id clinic,
 	struct therapist_name tn;
 	attune_catalog *cat;
 	size_t i, k, nflags = 0, attended_sessions = 0;
-	int rc, first = 1, resp, last_session = -1;
+	int rc, first = 1, resp, rank, last_session = -1;
 	strbuf b;
 
 	memset(&ci, 0, sizeof(ci));
@@ -357,10 +380,17 @@ int cli_report(struct cli *cli, attune_store *st, attune_id clinic,
 		if (col.n == 0)
 			sb_puts(&b, "No measures recorded yet.\n");
 	}
-	for (i = 0; i < attune_catalog_count(cat); i++)
-		for (resp = 0; resp <= 1; resp++)
-			series(&b, attune_catalog_at(cat, i), resp, col.r, col.n,
-			       json, &first);
+	/* Outcome first, then the alliance from both sides, then the
+	 * reflective check-ins and attachment. */
+	for (rank = 0; rank < 4; rank++)
+		for (i = 0; i < attune_catalog_count(cat); i++)
+			for (resp = 0; resp <= 1; resp++) {
+				const attune_instrument *in =
+					attune_catalog_at(cat, i);
+				if (kind_rank(in) == rank)
+					series(&b, in, resp, col.r, col.n, json,
+					       &first);
+			}
 	if (json)
 		sb_puts(&b, first ? "]}\n" : "\n]}\n");
 	else if (col.n)

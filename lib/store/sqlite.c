@@ -162,15 +162,14 @@ static int map_rc(int src)
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		return ATTUNE_EEXIST;
-	case SQLITE_CONSTRAINT_FOREIGNKEY:
+	case SQLITE_CONSTRAINT_FOREIGNKEY:   /* it refers to a missing row */
 		return ATTUNE_ENOTFOUND;
-	}
-	switch (src & 0xff) {
-	case SQLITE_CONSTRAINT:
+	case SQLITE_CONSTRAINT_CHECK:        /* store.c should have caught */
+	case SQLITE_CONSTRAINT_NOTNULL:      /* these; still bad input */
 		return ATTUNE_EINVAL;
-	case SQLITE_NOMEM:
-		return ATTUNE_ENOMEM;
 	}
+	if ((src & 0xff) == SQLITE_NOMEM)
+		return ATTUNE_ENOMEM;
 	return ATTUNE_ESTORE;
 }
 
@@ -1538,22 +1537,25 @@ fail:
 	}
 }
 
-static int migrate(attune_store *st, const char *zLocation, int flags)
+/* Before anything is written: is this a database this build can use?
+ * *version is where it stands (0: empty). Refusals leave the file as it
+ * was. */
+static int check_version(attune_store *st, const char *zLocation, int flags,
+                         int64_t *version)
 {
-	const struct store_migration *m;
-	int64_t version, objects;
-	size_t n, i;
+	int64_t objects;
+	size_t n;
 	int rc;
 
-	m = store_migrations(STORE_DIALECT_SQLITE, &n);
-	if ((rc = read_version(st, &version)) != ATTUNE_OK)
+	store_migrations(STORE_DIALECT_SQLITE, &n);
+	if ((rc = read_version(st, version)) != ATTUNE_OK)
 		return rc;
-	if (version > (int64_t)n)
+	if (*version > (int64_t)n)
 		return store_fail(st, ATTUNE_EVERSION,
 		                  "'%s' is at schema version %lld; this attune "
 		                  "(%s) knows versions up to %zu", zLocation,
-		                  (long long)version, ATTUNE_VERSION, n);
-	if (version == 0) {
+		                  (long long)*version, ATTUNE_VERSION, n);
+	if (*version == 0) {
 		if ((rc = query_int(st, "SELECT count(*) FROM sqlite_master",
 		                    &objects)) != ATTUNE_OK)
 			return rc;
@@ -1568,11 +1570,22 @@ static int migrate(attune_store *st, const char *zLocation, int flags)
 			                  "ATTUNE_STORE_CREATE to set it up",
 			                  zLocation);
 	}
-	if (version < (int64_t)n && (flags & ATTUNE_STORE_READONLY))
+	if (*version < (int64_t)n && (flags & ATTUNE_STORE_READONLY))
 		return store_fail(st, ATTUNE_ESTORE,
 		                  "'%s' is at schema version %lld and needs "
 		                  "migrating to %zu; open it read-write once",
-		                  zLocation, (long long)version, n);
+		                  zLocation, (long long)*version, n);
+	return ATTUNE_OK;
+}
+
+/* Apply the migrations after `version`, each in its own transaction. */
+static int migrate(attune_store *st, const char *zLocation, int64_t version)
+{
+	const struct store_migration *m;
+	size_t n, i;
+	int rc;
+
+	m = store_migrations(STORE_DIALECT_SQLITE, &n);
 	for (i = (size_t)version; i < n; i++)
 		if ((rc = migrate_one(st, zLocation, &m[i])) != ATTUNE_OK)
 			return rc;
@@ -1601,6 +1614,7 @@ static int sq_open(attune_store *st, const char *zLocation, int flags)
 {
 	struct sq *q;
 	struct stat sb;
+	int64_t version;
 	int oflags, src, rc;
 
 	q = calloc(1, sizeof(*q));
@@ -1653,6 +1667,8 @@ static int sq_open(attune_store *st, const char *zLocation, int flags)
 			rc = sq_fail(st, src, "reading '%s'", zLocation);
 		goto fail;
 	}
+	if ((rc = check_version(st, zLocation, flags, &version)) != ATTUNE_OK)
+		goto fail;
 	/* WAL: readers never block the writer; NORMAL sync is durable in
 	 * WAL mode except for the last commits before a power loss. */
 	if (!(flags & ATTUNE_STORE_READONLY) &&
@@ -1661,7 +1677,7 @@ static int sq_open(attune_store *st, const char *zLocation, int flags)
 		goto fail;
 	if ((rc = exec(st, "PRAGMA foreign_keys = ON")) != ATTUNE_OK)
 		goto fail;
-	if ((rc = migrate(st, zLocation, flags)) != ATTUNE_OK)
+	if ((rc = migrate(st, zLocation, version)) != ATTUNE_OK)
 		goto fail;
 	return ATTUNE_OK;
 fail:

@@ -441,7 +441,7 @@ int attune_store_set_actor(attune_store *st, attune_id user_id,
 		return ATTUNE_EINVAL;
 	enter(st);
 	if ((rc = check_id0(st, user_id, "actor user id")) ||
-	    (rc = check_text(st, zName, ID_TEXT, 0, "actor name")) ||
+	    (rc = check_text(st, zName, LONG_TEXT, 0, "actor name")) ||
 	    (rc = check_text(st, zOrigin, LONG_TEXT, 0, "actor origin")))
 		goto fail;
 	name = strdup(zName);
