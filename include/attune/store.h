@@ -12,7 +12,24 @@
  *
  * Auditing: the store stamps every change and every read of client data
  * with the actor set by attune_store_set_actor(), in the same transaction
- * as the change. A store is used by one thread at a time. */
+ * as the change. A store is used by one thread at a time.
+ *
+ * Every call that writes an audit row (all changes, and every read of
+ * client data) fails with ATTUNE_EINVAL until an actor is set, and on a
+ * store opened ATTUNE_STORE_READONLY. The audit row of a read survives a
+ * rollback of the caller's transaction: what was read has been read.
+ *
+ * Identifiers (client codes, login names, instrument ids and versions,
+ * audit actions and objects) are 1..ATTUNE_ID_MAX bytes of printable
+ * ASCII without spaces. Other text is UTF-8 without control characters:
+ * clinic names 1..ATTUNE_ID_MAX bytes, display names, reasons, details,
+ * password hashes and the actor 1..ATTUNE_TEXT_MAX bytes; NULL where
+ * optional (never ""). Over a limit gives ATTUNE_ELIMIT, other bad input
+ * ATTUNE_EINVAL, with the field named in attune_store_errmsg(). Dates
+ * are real "YYYY-MM-DD" calendar dates.
+ *
+ * A list callback may call other functions on the same store, but not
+ * begin, commit, rollback or close. */
 #ifndef ATTUNE_STORE_H
 #define ATTUNE_STORE_H
 
@@ -31,6 +48,7 @@ typedef struct attune_store attune_store;
  * given. The caller owns *out and closes it with attune_store_close(). */
 int attune_store_open(const char *zLocation, int flags, attune_store **out,
                       attune_err *err);
+/* Close st (NULL is fine); an open transaction is rolled back. */
 void attune_store_close(attune_store *st);
 
 /* Detail of the store's last error (never NULL). */
@@ -47,7 +65,9 @@ int attune_store_set_actor(attune_store *st, attune_id user_id,
                            const char *zName, const char *zOrigin);
 
 /* Group several changes into one transaction. Nested begin is an error.
- * Every single-call change below is already atomic on its own. */
+ * Every single-call change below is already atomic on its own; inside a
+ * transaction a call that fails undoes only its own changes. A commit
+ * that fails has rolled the transaction back. */
 int attune_store_begin(attune_store *st);
 int attune_store_commit(attune_store *st);
 int attune_store_rollback(attune_store *st);
@@ -139,24 +159,32 @@ typedef int (*attune_audit_cb)(void *ctx, const attune_audit_rec *r);
 
 /* ---- Clinics and users ---- */
 
+/* ATTUNE_EEXIST when the name is taken. out_id may be NULL (so in every
+ * *_add below). */
 int attune_store_clinic_add(attune_store *st, const char *zName,
                             attune_id *out_id);
+/* Ordered by name. */
 int attune_store_clinic_list(attune_store *st, attune_clinic_cb cb,
                              void *ctx);
 
-/* ATTUNE_EEXIST when the name is taken in the clinic. */
+/* ATTUNE_EEXIST when the name is taken in the clinic; ATTUNE_ENOTFOUND
+ * when there is no such clinic. created_at 0: now. */
 int attune_store_user_add(attune_store *st, const attune_user_rec *u,
                           attune_id *out_id);
+/* ATTUNE_ENOTFOUND when there is no such user. User reads are not
+ * audited (they are not client data). */
 int attune_store_user_find(attune_store *st, attune_id clinic_id,
                            const char *zName, attune_user_cb cb, void *ctx);
+/* Ordered by name. */
 int attune_store_user_list(attune_store *st, attune_id clinic_id,
                            attune_user_cb cb, void *ctx);
 
 /* ---- Clients (every call audited) ---- */
 
-/* Adds the client and opens its first episode (started today unless
- * zStarted is given) in one transaction. ATTUNE_EEXIST when the code is
- * taken in the clinic. */
+/* Adds the client and opens its first episode (started today, the local
+ * date, unless zStarted is given) in one transaction. ATTUNE_EEXIST when
+ * the code is taken in the clinic; the therapist, when given, must be a
+ * user of the same clinic. created_at 0: now. */
 int attune_store_client_add(attune_store *st, const attune_client_rec *c,
                             const char *zStarted, attune_id *out_id);
 /* ATTUNE_ENOTFOUND when there is no such code. */
@@ -170,8 +198,12 @@ int attune_store_client_list(attune_store *st, attune_id clinic_id,
 
 /* ---- Episodes ---- */
 
+/* zStarted NULL: today. A client has at most one open episode:
+ * ATTUNE_EEXIST while another is open. */
 int attune_store_episode_open(attune_store *st, attune_id client_id,
                               const char *zStarted, attune_id *out_id);
+/* zEnded NULL: today; zReason may be NULL. ATTUNE_EINVAL when the episode
+ * is closed already or would end before it started. */
 int attune_store_episode_close(attune_store *st, attune_id episode_id,
                                const char *zEnded, const char *zReason);
 /* Ordered by start date. */
@@ -182,7 +214,8 @@ int attune_store_episode_list(attune_store *st, attune_id client_id,
 
 /* Adds session number s->number to the client's current (latest open)
  * episode; s->episode_id 0 means "current". ATTUNE_EEXIST when that number
- * exists; ATTUNE_ENOTFOUND when the client has no open episode. */
+ * exists; ATTUNE_ENOTFOUND when the client has no open episode. With
+ * s->episode_id given (also a closed episode), s->client_id may be 0. */
 int attune_store_session_add(attune_store *st, const attune_session_rec *s,
                              attune_id *out_id);
 /* Sessions of the client's episodes, ordered by episode then number. */
@@ -195,11 +228,13 @@ int attune_store_session_find(attune_store *st, attune_id client_id,
 /* ---- Responses ---- */
 
 /* r->session_id, instrument, instrument_version, respondent, n_values,
- * values, total and recorded_at are used; the rest is ignored. */
+ * values, total and recorded_at are used; the rest is ignored.
+ * n_values 1..ATTUNE_ITEMS_MAX; values and total are finite or NaN and
+ * read back exactly (only -0 comes back as 0). recorded_at 0: now. */
 int attune_store_response_add(attune_store *st, const attune_response_rec *r,
                               attune_id *out_id);
-/* Responses of a client, ordered by session number then time; zInstrument
- * NULL for all instruments. */
+/* Responses of a client, ordered by session number then time (episodes in
+ * start order); zInstrument NULL for all instruments. */
 int attune_store_response_list(attune_store *st, attune_id client_id,
                                const char *zInstrument,
                                attune_response_cb cb, void *ctx);
@@ -210,7 +245,7 @@ int attune_store_response_list(attune_store *st, attune_id client_id,
  * report built from several calls). */
 int attune_store_audit(attune_store *st, const char *zAction,
                        const char *zObject, const char *zDetail);
-/* Newest first; limit 0 = all. */
+/* Rows with at >= since, newest first; limit 0 = all. Not audited. */
 int attune_store_audit_list(attune_store *st, int64_t since, size_t limit,
                             attune_audit_cb cb, void *ctx);
 

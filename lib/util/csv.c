@@ -225,8 +225,9 @@ static int split_quoted(attune_csv *c, char *p, size_t len, size_t *nf,
 			for (;;) {
 				if (i >= len)
 					return failf(c, err, ATTUNE_EINVAL,
-					             "unterminated quoted field",
-					             line);
+					             "unterminated quoted field "
+					             "(the quote opens on this "
+					             "line)", c->rec_line);
 				if (p[i] == '"') {
 					if (i + 1 < len && p[i + 1] == '"') {
 						*w++ = '"';

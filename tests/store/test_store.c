@@ -1729,6 +1729,157 @@ static void test_sqlite_two_handles(void **state)
 	attune_store_close(other);
 }
 
+/* Out of memory inside SQLite (after SQLite's malloc tests): the Nth
+ * allocation and every one after it fail, for every 11th N (every N with
+ * ATTUNE_TEST_TORTURE=1). Every call must then return
+ * an error, never crash or leak, and what reached the disk must be whole:
+ * a client is there with its episode and audit row, or not at all. */
+static sqlite3_mem_methods real_mem;
+static long oom_countdown = -1;       /* -1: never fail */
+
+static int oom_now(void)
+{
+	if (oom_countdown < 0)
+		return 0;
+	if (oom_countdown == 0)
+		return 1;
+	oom_countdown--;
+	return 0;
+}
+
+static void *oom_malloc(int n)
+{
+	return oom_now() ? NULL : real_mem.xMalloc(n);
+}
+
+static void *oom_realloc(void *p, int n)
+{
+	return oom_now() ? NULL : real_mem.xRealloc(p, n);
+}
+
+static void oom_install(void)
+{
+	static sqlite3_mem_methods mine;
+
+	sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
+	mine = real_mem;
+	mine.xMalloc = oom_malloc;
+	mine.xRealloc = oom_realloc;
+	sqlite3_config(SQLITE_CONFIG_MALLOC, &mine);
+}
+
+static int oom_ok_rc(int rc)
+{
+	return rc == ATTUNE_ENOMEM || rc == ATTUNE_ESTORE;
+}
+
+/* The work done under failing allocations; stops at the first error. */
+static int oom_scenario(const char *loc)
+{
+	attune_store *st = NULL;
+	attune_client_rec c = {0};
+	attune_session_rec s = {0};
+	attune_response_rec r = {0};
+	double v[3] = {1, NAN, 0.25};
+	attune_id clinic = 0, client = 0, session = 0;
+	attune_err err;
+	int rc;
+
+	rc = attune_store_open(loc, ATTUNE_STORE_CREATE, &st, &err);
+	if (rc) {
+		assert_null(st);
+		assert_true(err.msg[0] != '\0');
+		return rc;
+	}
+	c.code = "C-1";
+	s.number = 1;
+	s.date = "2024-01-02";
+	r.instrument = "phq9";
+	r.instrument_version = "1";
+	r.values = v;
+	r.n_values = 3;
+	r.total = NAN;
+	if ((rc = attune_store_set_actor(st, 0, "test", "test")) ||
+	    (rc = attune_store_clinic_add(st, "Clinic", &clinic)) ||
+	    (c.clinic_id = clinic, 0) ||
+	    (rc = attune_store_client_add(st, &c, "2024-01-01", &client)) ||
+	    (s.client_id = client, 0) ||
+	    (rc = attune_store_session_add(st, &s, &session)) ||
+	    (r.session_id = session, 0) ||
+	    (rc = attune_store_begin(st)) ||
+	    (rc = attune_store_response_add(st, &r, NULL)) ||
+	    (rc = attune_store_response_list(st, client, NULL, response_cb,
+	                                     (rows_reset(&R), &R))) ||
+	    (rc = attune_store_commit(st)))
+		assert_true(attune_store_errmsg(st)[0] != '\0');
+	attune_store_close(st);
+	return rc;
+}
+
+static int oom_count_cb(void *ctx, const attune_episode_rec *e)
+{
+	(void)e;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* After a failed run: the database opens and is consistent. */
+static void oom_check(const char *loc)
+{
+	attune_store *st;
+	attune_err err;
+	int rc, n = 0;
+
+	rc = attune_store_open(loc, ATTUNE_STORE_CREATE, &st, &err);
+	if (rc)
+		fail_msg("reopen after OOM: %s", err.msg);
+	OK(st, attune_store_set_actor(st, 0, "check", "test"));
+	rows_reset(&R);
+	rc = attune_store_client_find(st, 1, "C-1", client_cb, &R);
+	if (rc == ATTUNE_OK) {
+		OK(st, attune_store_episode_list(st, R.r[0].id, oom_count_cb,
+		                                 &n));
+		assert_int_equal(n, 1);
+		assert_int_equal(audit_count(st, "client.add",
+		                             object("client", R.r[0].id)), 1);
+		assert_int_equal(audit_count(st, "episode.add", NULL), 1);
+	} else {
+		assert_int_equal(audit_count(st, "client.add", NULL), 0);
+		assert_int_equal(audit_count(st, "episode.add", NULL), 0);
+	}
+	attune_store_close(st);
+}
+
+static void test_sqlite_out_of_memory(void **state)
+{
+	char loc[1024];
+	const char *full = getenv("ATTUNE_TEST_TORTURE");
+	long n, step = full && *full ? 1 : 11;   /* every Nth: ~3400 runs */
+	int rc, done = 0;
+
+	(void)state;
+	for (n = 0; n < 100000 && !done; n += step) {
+		sq_fresh(loc, sizeof(loc), "oom");
+		oom_countdown = n;
+		rc = oom_scenario(loc);
+		done = oom_countdown > 0;      /* nothing failed: finished */
+		oom_countdown = -1;
+		if (done) {
+			if (rc != ATTUNE_OK)
+				fail_msg("n=%ld: rc %d without a failure", n, rc);
+		} else {
+			if (rc == ATTUNE_OK)
+				continue;    /* the failure was survived */
+			if (!oom_ok_rc(rc))
+				fail_msg("n=%ld: rc %d", n, rc);
+			if (sq_exists(loc))
+				oom_check(loc);
+		}
+	}
+	assert_true(done);
+	unlink_db(loc);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1768,6 +1919,7 @@ int main(void)
 		T(test_sqlite_settings),
 		T(test_sqlite_damaged_values),
 		T(test_sqlite_two_handles),
+		cmocka_unit_test(test_sqlite_out_of_memory),
 	};
 	const char *pg = getenv("ATTUNE_TEST_PG_URI");
 	int failed;
@@ -1781,6 +1933,7 @@ int main(void)
 		return 1;
 	}
 	eng = &sqlite_engine;
+	oom_install();
 	failed = cmocka_run_group_tests_name("store contract (sqlite)",
 	                                     contract, NULL, NULL);
 	failed += cmocka_run_group_tests_name("sqlite engine", sqlite_only,

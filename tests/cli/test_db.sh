@@ -1,0 +1,122 @@
+# test_db.sh - the database verbs end to end on a real SQLite file:
+# init, clients, sessions, record, report, audit; bad input changes
+# nothing.
+. "$(dirname "$0")/lib.sh"
+
+DB="$T/clinic.db"
+
+run --db "$DB" client list
+expect_rc 1 "no database yet"
+expect_err "no database here"
+check
+[ ! -e "$DB" ] || fail "a read must not create the database"
+
+run init --db "$DB" --clinic "Test practice"
+expect_rc 0 "init"
+expect_out "created $DB"
+run init --db "$DB"
+expect_rc 0 "init again"
+expect_out "already holds an attune database"
+
+echo "not a database, just text" >"$T/text.db"
+run --db "$T/text.db" client list
+expect_rc 1 "not a database"
+
+run client add C-01 --db "$DB" --name "Ann <b>" --started 2026-01-05
+expect_rc 0 "client add"
+run client add C-01 --db "$DB"
+expect_rc 1 "duplicate client"
+expect_err "C-01"
+run client add "bad code!" --db "$DB"
+expect_rc 1 "bad code"
+run client add C-02 --db "$DB" --started 2026-02-30
+expect_rc 1 "impossible date"
+run client add C-03 --db "$DB" --therapist nobody
+expect_rc 1 "unknown therapist"
+expect_err "no user 'nobody'"
+run client list --db "$DB"
+expect_rc 0 "client list"
+expect_out "C-01"
+expect_out "Ann <b>"
+expect_not_out "C-02"
+expect_not_out "C-03"
+run client list --db "$DB" --json
+expect_out '"name": "Ann \u003cb\u003e"'
+
+run session add --db "$DB" --client C-01 --session 1 --date 2026-01-05
+expect_rc 0 "session add"
+run session add --db "$DB" --client C-01 --session 1 --date 2026-01-12
+expect_rc 1 "duplicate session"
+run session add --db "$DB" --client C-99 --session 1
+expect_rc 1 "session for unknown client"
+run session add --db "$DB" --client C-01 --session 0
+expect_rc 2 "session 0"
+run session add --db "$DB" --client C-01 --session 2 --date 2026-01-12
+expect_rc 0 "session 2"
+
+run record --db "$DB" --client C-01 --session 1 --instrument phq9 \
+    --items 3,3,2,2,1,2,2,1,0
+expect_rc 0 "record phq9"
+expect_out "total 16 (moderately severe)"
+run record --db "$DB" --client C-01 --session 2 --instrument phq9 \
+    --items 1,1,1,0,,1,0,0,1 --json
+expect_rc 0 "record phq9 with one missing and item 9"
+expect_out '"total": 6'
+expect_out '"prorated": true'
+expect_out '"risk-self-harm"'
+expect_err "FLAG risk-self-harm"
+
+# Bad values: nothing written.
+run record --db "$DB" --client C-01 --session 2 --instrument phq9 \
+    --items 1,1,1,0,4,1,0,0,0
+expect_rc 1 "value out of range"
+expect_err "value 5 (item phq9_5) '4' is not an allowed answer"
+run record --db "$DB" --client C-01 --session 2 --instrument phq9 \
+    --items 1,1,1
+expect_rc 1 "too few values"
+run record --db "$DB" --client C-01 --session 2 --instrument phq9 \
+    --items 1,1,1,1,1,1,1,1,1,1,1
+expect_rc 1 "too many values"
+run record --db "$DB" --client C-01 --session 7 --instrument phq9 \
+    --items 0,0,0,0,0,0,0,0,0
+expect_rc 1 "no such session"
+expect_err "has no session 7"
+run record --db "$DB" --client C-01 --session 2 --instrument gad7 \
+    --items 0,0,0,0,0,0,x
+expect_rc 1 "not a number"
+
+run record --db "$DB" --client C-01 --session 2 --instrument mirror-alliance \
+    --items 3,3,3,3,3,3,3
+expect_rc 0 "therapist mirror"
+
+run report --db "$DB" --client C-01
+expect_rc 0 "report"
+expect_out "Client C-01 (Ann <b>)"
+expect_out "!! session 2"
+expect_out "change: 16 -> 6 (-10): recovered"
+expect_not_out "session 7"
+run report --db "$DB" --client C-01 --json
+expect_rc 0 "report --json"
+expect_out '"class": "recovered"'
+check
+n=$(grep -o '"session": ' "$T/out" | wc -l)
+[ "$n" -eq 3 ] || fail "report --json: expected 3 scored sessions, saw $n"
+run report --db "$DB" --client C-42
+expect_rc 1 "report unknown client"
+
+run audit --db "$DB" --limit 0
+expect_rc 0 "audit"
+expect_out "client.add"
+expect_out "response.add"
+expect_out "cli:"
+
+for cmd in init client session record report audit demo score instruments; do
+	run "$cmd" --help
+	expect_rc 0 "$cmd --help"
+	expect_out "usage: attune $cmd"
+done
+run --help
+expect_rc 0 "--help"
+run --version
+expect_out "attune "
+finish
