@@ -46,6 +46,8 @@ typedef struct attune_item {
 	double min, max, step; /* for options: smallest and largest value */
 	size_t n_options;
 	const attune_option *options;
+	uint64_t small_ints;   /* bit k set: the whole number k (0..63) is an
+	                          option value (a fast validation path) */
 	const char *min_label, *max_label; /* anchors of a range item, or NULL */
 } attune_item;
 

@@ -436,6 +436,11 @@ static int parse_items(pctx *p, const cJSON *root, attune_instrument *in,
 			if (parse_options(p, opts, setpath, &o, &it->n_options))
 				return p->rc;
 			it->options = o;
+			it->small_ints = 0;
+			for (k = 0; k < it->n_options; k++)
+				if (o[k].value >= 0 && o[k].value < 64 &&
+				    o[k].value == floor(o[k].value))
+					it->small_ints |= 1ULL << (int)o[k].value;
 			it->min = it->max = o[0].value;
 			for (k = 1; k < it->n_options; k++) {
 				if (o[k].value < it->min)
@@ -993,6 +998,9 @@ int attune_item_value_ok(const attune_item *it, double v)
 {
 	size_t i;
 
+	if (v >= 0 && v < 64 && v == (double)(int)v &&
+	    ((it->small_ints >> (int)v) & 1u))
+		return 1;
 	if (v != v)
 		return 0;
 	if (it->is_range) {

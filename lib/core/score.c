@@ -15,11 +15,6 @@
 #include "attune/score.h"
 #include "core/instrument_int.h"
 
-double attune_missing(void)
-{
-	return NAN;
-}
-
 static const double pow10d[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
 static double round_to(double v, int digits)
@@ -27,6 +22,8 @@ static double round_to(double v, int digits)
 	double p, t;
 
 	if (digits < 0 || v != v)
+		return v;
+	if (v == (double)(long long)v)  /* whole already: nothing to do */
 		return v;
 	p = pow10d[digits];
 	t = v * p;

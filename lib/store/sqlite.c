@@ -209,7 +209,7 @@ static int stmt_get(attune_store *st, enum stmt_id id, sqlite3_stmt **out)
 	                         q->cache[id] ? 0 : SQLITE_PREPARE_PERSISTENT,
 	                         &s, NULL);
 	if (src != SQLITE_OK)
-		return sq_fail(st, src, "preparing statement %d", (int)id);
+		return sq_fail(st, src, "preparing \"%.48s\"", sql_text[id]);
 	if (!q->cache[id]) {
 		q->cache[id] = s;
 		q->busy[id] = 1;
@@ -335,17 +335,29 @@ out:
 
 /* ---- Transactions ---- */
 
+/* Inside attune_store_begin(), but SQLite has rolled the transaction
+ * back after an error (SQLITE_FULL, SQLITE_NOMEM, ...): calls must not
+ * go on as if they joined it. */
+static int txn_lost(attune_store *st)
+{
+	if (st->in_txn && sqlite3_get_autocommit(db_of(st)))
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the transaction was rolled back after an "
+		                  "earlier error; call attune_store_rollback()");
+	return ATTUNE_OK;
+}
+
 /* Start the transaction of one call: BEGIN IMMEDIATE when none is open
  * (taking the write lock up front, so the busy timeout applies), else a
  * savepoint inside the caller's or an outer call's transaction.
  * *top says which, for tx_end(). */
 static int tx_begin(attune_store *st, int *top)
 {
+	int rc;
+
 	*top = sqlite3_get_autocommit(db_of(st));
-	if (*top && st->in_txn)
-		return store_fail(st, ATTUNE_ESTORE,
-		                  "the transaction was rolled back after an "
-		                  "earlier error; call attune_store_rollback()");
+	if ((rc = txn_lost(st)) != ATTUNE_OK)
+		return rc;
 	return run(st, *top ? S_BEGIN : S_SAVEPOINT,
 	           "starting a transaction");
 }
@@ -434,14 +446,20 @@ static int audit_change(attune_store *st, const char *zAction,
 	return audit_insert(st, &a);
 }
 
-/* The audit row of a read; it outlives a rollback of the caller's
- * transaction (store_note_read). */
+/* The audit row of a read, written before the caller sees any data.
+ * Reads run without a transaction of their own: outside the caller's
+ * transaction the row commits at once (fail closed: no row, no data);
+ * inside it the row joins it and is remembered, to be written again
+ * should the caller roll back (store_note_read). Either way a read that
+ * fails half-way keeps its audit row. */
 static int audit_read(attune_store *st, const char *zAction,
                       const char *zObject, const char *zDetail)
 {
 	attune_audit_rec a;
 	int rc;
 
+	if ((rc = txn_lost(st)) != ATTUNE_OK)
+		return rc;
 	store_audit_rec(st, &a, zAction, zObject, zDetail);
 	if ((rc = audit_insert(st, &a)) != ATTUNE_OK)
 		return rc;
@@ -450,6 +468,10 @@ static int audit_read(attune_store *st, const char *zAction,
 
 static int sq_audit_add(attune_store *st, const attune_audit_rec *a)
 {
+	int rc;
+
+	if ((rc = txn_lost(st)) != ATTUNE_OK)
+		return rc;
 	return audit_insert(st, a);
 }
 
@@ -817,41 +839,47 @@ static int sq_client_find(attune_store *st, attune_id clinic_id,
 	sqlite3_stmt *s = NULL;
 	attune_client_rec r;
 	char o[OBJ_MAX];
-	int top, rc, src, cbrc = 0;
+	int rc, src, pass, cbrc = 0;
 
-	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
-		return rc;
 	if ((rc = stmt_get(st, S_CLIENT_FIND, &s)) != ATTUNE_OK)
-		goto out;
+		return rc;
 	if (sqlite3_bind_int64(s, 1, clinic_id) || bind_text(s, 2, zCode)) {
 		rc = bind_fail(st, "a client lookup");
 		goto out;
 	}
-	src = sqlite3_step(s);
-	if (src == SQLITE_DONE) {
-		rc = store_fail(st, ATTUNE_ENOTFOUND,
-		                "no client with code '%s' in clinic %lld", zCode,
-		                (long long)clinic_id);
-		goto out;
+	/* Pass 0 finds the id for the audit row, pass 1 reads the client
+	 * once that row is written (the reset between ends the read, so the
+	 * audit row commits before the caller sees anything). */
+	for (pass = 0; pass < 2; pass++) {
+		src = sqlite3_step(s);
+		if (src == SQLITE_DONE) {
+			rc = store_fail(st, ATTUNE_ENOTFOUND,
+			                "no client with code '%s' in clinic %lld",
+			                zCode, (long long)clinic_id);
+			goto out;
+		}
+		if (src != SQLITE_ROW) {
+			rc = sq_fail(st, src, "finding client '%s'", zCode);
+			goto out;
+		}
+		if (!client_row(s, &r)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading client '%s'",
+			             zCode);
+			goto out;
+		}
+		if (pass == 0) {
+			sqlite3_reset(s);
+			rc = audit_read(st, "client.read",
+			                obj(o, "client", r.id), NULL);
+			if (rc != ATTUNE_OK)
+				goto out;
+		}
 	}
-	if (src != SQLITE_ROW) {
-		rc = sq_fail(st, src, "finding client '%s'", zCode);
-		goto out;
-	}
-	if (!client_row(s, &r)) {
-		rc = sq_fail(st, SQLITE_NOMEM, "reading client '%s'", zCode);
-		goto out;
-	}
-	/* The audit row goes in before the caller sees the data. */
-	if ((rc = audit_read(st, "client.read", obj(o, "client", r.id),
-	                     NULL)) != ATTUNE_OK)
-		goto out;
 	st->in_cb++;
 	cbrc = cb(ctx, &r);
 	st->in_cb--;
 out:
 	stmt_put(st, S_CLIENT_FIND, &s);
-	rc = tx_end(st, top, rc);
 	return rc ? rc : cbrc;
 }
 
@@ -864,22 +892,20 @@ static int sq_client_list(attune_store *st, attune_id clinic_id,
 	sqlite3_stmt *s = NULL;
 	attune_client_rec r;
 	char o[OBJ_MAX], detail[DETAIL_MAX];
-	int top, rc, src, cbrc = 0;
+	int rc, src, cbrc = 0;
 
-	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
-		return rc;
 	if ((rc = need_clinic(st, clinic_id)) != ATTUNE_OK)
-		goto out;
+		return rc;
 	if (therapist_id &&
 	    (rc = need_therapist(st, therapist_id, clinic_id)))
-		goto out;
+		return rc;
 	snprintf(detail, sizeof(detail), "therapist:%lld",
 	         (long long)therapist_id);
 	if ((rc = audit_read(st, "client.list", obj(o, "clinic", clinic_id),
 	                     therapist_id ? detail : NULL)) != ATTUNE_OK)
-		goto out;
+		return rc;
 	if ((rc = stmt_get(st, id, &s)) != ATTUNE_OK)
-		goto out;
+		return rc;
 	if (sqlite3_bind_int64(s, 1, clinic_id) ||
 	    (therapist_id && sqlite3_bind_int64(s, 2, therapist_id))) {
 		rc = bind_fail(st, "a client listing");
@@ -901,7 +927,6 @@ static int sq_client_list(attune_store *st, attune_id clinic_id,
 		             (long long)clinic_id);
 out:
 	stmt_put(st, id, &s);
-	rc = tx_end(st, top, rc);
 	return rc ? rc : cbrc;
 }
 
@@ -1013,17 +1038,13 @@ static int sq_episode_list(attune_store *st, attune_id client_id,
 	sqlite3_stmt *s = NULL;
 	attune_episode_rec r;
 	char o[OBJ_MAX];
-	int top, rc, src, cbrc = 0;
+	int rc, src, cbrc = 0;
 
-	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "episode.list", obj(o, "client", client_id),
+	                     NULL)) ||
+	    (rc = stmt_get(st, S_EPISODE_LIST, &s)))
 		return rc;
-	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
-		goto out;
-	if ((rc = audit_read(st, "episode.list", obj(o, "client", client_id),
-	                     NULL)) != ATTUNE_OK)
-		goto out;
-	if ((rc = stmt_get(st, S_EPISODE_LIST, &s)) != ATTUNE_OK)
-		goto out;
 	if (sqlite3_bind_int64(s, 1, client_id) != SQLITE_OK) {
 		rc = bind_fail(st, "an episode listing");
 		goto out;
@@ -1049,7 +1070,6 @@ static int sq_episode_list(attune_store *st, attune_id client_id,
 		             (long long)client_id);
 out:
 	stmt_put(st, S_EPISODE_LIST, &s);
-	rc = tx_end(st, top, rc);
 	return rc ? rc : cbrc;
 }
 
@@ -1132,17 +1152,13 @@ static int sq_session_list(attune_store *st, attune_id client_id,
 	sqlite3_stmt *s = NULL;
 	attune_session_rec r;
 	char o[OBJ_MAX];
-	int top, rc, src, cbrc = 0;
+	int rc, src, cbrc = 0;
 
-	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "session.list", obj(o, "client", client_id),
+	                     NULL)) ||
+	    (rc = stmt_get(st, S_SESSION_LIST, &s)))
 		return rc;
-	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
-		goto out;
-	if ((rc = audit_read(st, "session.list", obj(o, "client", client_id),
-	                     NULL)) != ATTUNE_OK)
-		goto out;
-	if ((rc = stmt_get(st, S_SESSION_LIST, &s)) != ATTUNE_OK)
-		goto out;
 	if (sqlite3_bind_int64(s, 1, client_id) != SQLITE_OK) {
 		rc = bind_fail(st, "a session listing");
 		goto out;
@@ -1163,7 +1179,6 @@ static int sq_session_list(attune_store *st, attune_id client_id,
 		             (long long)client_id);
 out:
 	stmt_put(st, S_SESSION_LIST, &s);
-	rc = tx_end(st, top, rc);
 	return rc ? rc : cbrc;
 }
 
@@ -1174,47 +1189,52 @@ static int sq_session_find(attune_store *st, attune_id client_id,
 	attune_session_rec r;
 	attune_id episode_id = 0;
 	char o[OBJ_MAX], detail[DETAIL_MAX];
-	int top, rc, src, cbrc = 0;
+	int rc, src, pass, cbrc = 0;
 
-	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = need_current_episode(st, client_id, &episode_id)) ||
+	    (rc = stmt_get(st, S_SESSION_FIND, &s)))
 		return rc;
-	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK ||
-	    (rc = need_current_episode(st, client_id, &episode_id)))
-		goto out;
-	if ((rc = stmt_get(st, S_SESSION_FIND, &s)) != ATTUNE_OK)
-		goto out;
 	if (sqlite3_bind_int64(s, 1, episode_id) ||
 	    sqlite3_bind_int(s, 2, number)) {
 		rc = bind_fail(st, "a session lookup");
 		goto out;
 	}
-	src = sqlite3_step(s);
-	if (src == SQLITE_DONE) {
-		rc = store_fail(st, ATTUNE_ENOTFOUND,
-		                "client %lld has no session %d in its current "
-		                "episode (%lld)", (long long)client_id, number,
-		                (long long)episode_id);
-		goto out;
+	/* As in sq_client_find(): the audit row, then the data. */
+	for (pass = 0; pass < 2; pass++) {
+		src = sqlite3_step(s);
+		if (src == SQLITE_DONE) {
+			rc = store_fail(st, ATTUNE_ENOTFOUND,
+			                "client %lld has no session %d in its "
+			                "current episode (%lld)",
+			                (long long)client_id, number,
+			                (long long)episode_id);
+			goto out;
+		}
+		if (src != SQLITE_ROW) {
+			rc = sq_fail(st, src, "finding session %d of client "
+			             "%lld", number, (long long)client_id);
+			goto out;
+		}
+		if (!session_row(s, &r)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading a session");
+			goto out;
+		}
+		if (pass == 0) {
+			sqlite3_reset(s);
+			snprintf(detail, sizeof(detail), "client:%lld",
+			         (long long)client_id);
+			rc = audit_read(st, "session.read",
+			                obj(o, "session", r.id), detail);
+			if (rc != ATTUNE_OK)
+				goto out;
+		}
 	}
-	if (src != SQLITE_ROW) {
-		rc = sq_fail(st, src, "finding session %d of client %lld",
-		             number, (long long)client_id);
-		goto out;
-	}
-	if (!session_row(s, &r)) {
-		rc = sq_fail(st, SQLITE_NOMEM, "reading a session");
-		goto out;
-	}
-	snprintf(detail, sizeof(detail), "client:%lld", (long long)client_id);
-	if ((rc = audit_read(st, "session.read", obj(o, "session", r.id),
-	                     detail)) != ATTUNE_OK)
-		goto out;
 	st->in_cb++;
 	cbrc = cb(ctx, &r);
 	st->in_cb--;
 out:
 	stmt_put(st, S_SESSION_FIND, &s);
-	rc = tx_end(st, top, rc);
 	return rc ? rc : cbrc;
 }
 
@@ -1332,19 +1352,15 @@ static int sq_response_list(attune_store *st, attune_id client_id,
 	char o[OBJ_MAX], detail[DETAIL_MAX];
 	const char *z;
 	size_t n;
-	int top, rc, src, cbrc = 0;
+	int rc, src, cbrc = 0;
 
-	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
-		return rc;
-	if ((rc = need_client(st, client_id, NULL)) != ATTUNE_OK)
-		goto out;
 	snprintf(detail, sizeof(detail), "instrument:%s",
 	         zInstrument ? zInstrument : "");
-	if ((rc = audit_read(st, "response.list", obj(o, "client", client_id),
-	                     zInstrument ? detail : NULL)) != ATTUNE_OK)
-		goto out;
-	if ((rc = stmt_get(st, S_RESPONSE_LIST, &s)) != ATTUNE_OK)
-		goto out;
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "response.list", obj(o, "client", client_id),
+	                     zInstrument ? detail : NULL)) ||
+	    (rc = stmt_get(st, S_RESPONSE_LIST, &s)))
+		return rc;
 	if (sqlite3_bind_int64(s, 1, client_id) ||
 	    bind_text(s, 2, zInstrument)) {
 		rc = bind_fail(st, "a response listing");
@@ -1388,7 +1404,6 @@ static int sq_response_list(attune_store *st, attune_id client_id,
 		             (long long)client_id);
 out:
 	stmt_put(st, S_RESPONSE_LIST, &s);
-	rc = tx_end(st, top, rc);
 	return rc ? rc : cbrc;
 }
 

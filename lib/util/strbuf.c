@@ -208,7 +208,7 @@ static const double pow10tab[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-int parse_num(const char *s, size_t n, double *out)
+int parse_num_slow(const char *s, size_t n, double *out)
 {
 	size_t i = 0, ndig = 0, nsig = 0;
 	int neg = 0, exp10 = 0, eneg = 0, e = 0;
@@ -306,10 +306,21 @@ int utf8_valid(const char *s, size_t n, size_t *bad)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned c = p[i];
+		unsigned c;
 		size_t k;
 		unsigned cp;
 
+		/* ASCII fast path, eight bytes at a time. */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = p[i];
 		if (c < 0x80) {
 			i++;
 			continue;

@@ -48,8 +48,23 @@ size_t fmt_num(char *buf, double v);
 
 /* Parse a decimal number from s[0..n): optional sign, digits, optional
  * fraction, optional exponent; no locale, no spaces, no hex, no inf/nan.
- * Returns 0 on success. */
-int parse_num(const char *s, size_t n, double *out);
+ * Returns 0 on success. Inline fast path for short unsigned integers
+ * (the usual questionnaire answer); the rest in parse_num_slow. */
+int parse_num_slow(const char *s, size_t n, double *out);
+
+static inline int parse_num(const char *s, size_t n, double *out)
+{
+	if (n == 1 && s[0] >= '0' && s[0] <= '9') {
+		*out = (double)(s[0] - '0');
+		return 0;
+	}
+	if (n == 2 && s[0] >= '1' && s[0] <= '9' && s[1] >= '0' &&
+	    s[1] <= '9') {
+		*out = (double)((s[0] - '0') * 10 + (s[1] - '0'));
+		return 0;
+	}
+	return parse_num_slow(s, n, out);
+}
 
 /* Parse a non-negative decimal integer (no sign) that fits in int64. */
 int parse_i64(const char *s, size_t n, int64_t *out);

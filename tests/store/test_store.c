@@ -1065,7 +1065,7 @@ static void test_callback_stops(void **state)
 
 struct nest {
 	struct fx *f;
-	int n, sessions, inner, failed, txn_rc;
+	int n, sessions, inner, failed, added, txn_rc;
 };
 
 static int count_cb(void *ctx, const attune_session_rec *s)
@@ -1096,6 +1096,15 @@ static int nest_cb(void *ctx, const attune_client_rec *c)
 	                                x));
 	x->failed += attune_store_client_add(st, &dup, NULL, NULL) ==
 	             ATTUNE_EEXIST;
+	if (strcmp(c->code, "C-A") == 0) {
+		attune_session_rec s = {0};
+
+		s.client_id = c->id;
+		s.number = 3;
+		s.date = "2024-01-16";
+		OK(st, attune_store_session_add(st, &s, NULL));
+		x->added++;
+	}
 	x->txn_rc = attune_store_begin(st);
 	return 0;
 }
@@ -1105,21 +1114,38 @@ static void test_callback_reentry(void **state)
 	struct fx *f = *state;
 	struct nest x = {0};
 	attune_id c;
+	int in_txn;
 
-	x.f = f;
 	c = add_client(f, "C-A", 0, "2024-01-01");
 	add_session(f, c, 1, "2024-01-02");
 	add_session(f, c, 2, "2024-01-09");
 	add_client(f, "C-B", 0, "2024-01-01");
-	OK(f->st, attune_store_client_list(f->st, f->clinic, 0, nest_cb, &x));
-	assert_int_equal(x.n, 2);
-	assert_int_equal(x.sessions, 2);
-	assert_int_equal(x.inner, 4);
-	assert_int_equal(x.failed, 2);
-	assert_int_equal(x.txn_rc, ATTUNE_EINVAL);
+	/* Alone, and inside the caller's transaction. */
+	for (in_txn = 0; in_txn < 2; in_txn++) {
+		memset(&x, 0, sizeof(x));
+		x.f = f;
+		if (in_txn)
+			OK(f->st, attune_store_begin(f->st));
+		OK(f->st, attune_store_client_list(f->st, f->clinic, 0,
+		                                   nest_cb, &x));
+		assert_int_equal(x.n, 2);
+		assert_int_equal(x.sessions, in_txn ? 3 : 2);
+		assert_int_equal(x.inner, 4);
+		assert_int_equal(x.failed, 2);
+		assert_int_equal(x.added, 1);
+		assert_int_equal(x.txn_rc, ATTUNE_EINVAL);
+		if (in_txn)
+			OK(f->st, attune_store_rollback(f->st));
+	}
 	rows_reset(&R);
 	OK(f->st, attune_store_client_list(f->st, f->clinic, 0, client_cb, &R));
 	assert_int_equal(R.n, 2);
+	rows_reset(&R);     /* the session added in the first pass only */
+	OK(f->st, attune_store_session_list(f->st, c, session_cb, &R));
+	assert_int_equal(R.n, 3);
+	/* Reads inside the rolled-back pass are still in the log. */
+	assert_int_equal(audit_count(f->st, "client.list",
+	                             object("clinic", f->clinic)), 2 * 5 + 1);
 }
 
 /* ---- Transactions ---- */
@@ -1705,6 +1731,9 @@ static void test_sqlite_damaged_values(void **state)
 	RC(f->st, ATTUNE_ESTORE,
 	   attune_store_response_list(f->st, c, NULL, response_cb, &R));
 	HAS(attune_store_errmsg(f->st), "item value 3");
+	/* A read that failed half-way is still audited. */
+	assert_int_equal(audit_count(f->st, "response.list",
+	                             object("client", c)), 1);
 	raw_exec(f->loc, "UPDATE responses SET item_values = '1,,3'");
 	rows_reset(&R);
 	OK(f->st, attune_store_response_list(f->st, c, NULL, response_cb, &R));
