@@ -23,7 +23,7 @@ static double round_to(double v, int digits)
 
 	if (digits < 0 || v != v)
 		return v;
-	if (v == (double)(long long)v)  /* whole already: nothing to do */
+	if (fabs(v) < 1e15 && v == (double)(long long)v)  /* whole already */
 		return v;
 	p = pow10d[digits];
 	t = v * p;
