@@ -251,11 +251,8 @@ static int split_quoted(attune_csv *c, char *p, size_t len, size_t *nf,
 				             "closing quote (a quote inside a "
 				             "field must be doubled)", line);
 			i++;
-			if (i == len) {  /* trailing comma: one more empty field */
-				c->fields[k].p = p + i;
-				c->fields[k++].n = 0;
-				break;
-			}
+			if (i == len)  /* trailing comma: one more empty field */
+				goto trailing;
 		} else {
 			size_t s = i;
 			while (i < len && p[i] != ',') {
@@ -270,13 +267,18 @@ static int split_quoted(attune_csv *c, char *p, size_t len, size_t *nf,
 			if (i == len)
 				break;
 			i++;
-			if (i == len) {
-				c->fields[k].p = p + i;
-				c->fields[k++].n = 0;
-				break;
-			}
+			if (i == len)
+				goto trailing;
 		}
 	}
+	*nf = k;
+	return ATTUNE_OK;
+trailing:
+	if (k == ATTUNE_CSV_FIELDS_MAX)
+		return failf(c, err, ATTUNE_ELIMIT, "more than "
+		             "ATTUNE_CSV_FIELDS_MAX (256) fields", line);
+	c->fields[k].p = p + len;
+	c->fields[k++].n = 0;
 	*nf = k;
 	return ATTUNE_OK;
 }

@@ -136,6 +136,25 @@ static void test_field_limit(void **state)
 	            "more than ATTUNE_CSV_FIELDS_MAX");
 }
 
+/* The quoted path too, with a trailing comma making field 257 (found by
+ * fuzzing: it once wrote one field past the array). */
+static void test_field_limit_quoted(void **state)
+{
+	char buf[ATTUNE_CSV_FIELDS_MAX * 2 + 8];
+	size_t i, n = 0;
+
+	(void)state;
+	buf[n++] = '"';
+	buf[n++] = '"';
+	buf[n++] = ',';
+	for (i = 1; i < ATTUNE_CSV_FIELDS_MAX; i++) {
+		buf[n++] = '1';
+		buf[n++] = ',';
+	}
+	buf[n++] = '\n';     /* 256 fields then a trailing comma: 257 */
+	expect_fail(buf, n, ATTUNE_ELIMIT, "more than ATTUNE_CSV_FIELDS_MAX");
+}
+
 /* Feed the reader three bytes at a time to exercise refills mid-record. */
 struct drip {
 	const char *s;
@@ -186,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_line_limit),
 		cmocka_unit_test(test_field_limit),
+		cmocka_unit_test(test_field_limit_quoted),
 		cmocka_unit_test(test_callback_refill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
