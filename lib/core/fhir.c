@@ -7,7 +7,11 @@
  * (http://hl7.org/fhir/StructureDefinition/ordinalValue); visual analogue
  * items are "decimal" with the minValue/maxValue extensions; the preamble
  * is a leading "display" item. Licensed wording that is not loaded is
- * exported as the text "wording licensed - load locally". */
+ * exported as the text "wording licensed - load locally".
+ *
+ * Every cJSON call can fail for want of memory; the builder records the
+ * first failure in b->oom and the result is then discarded, so an
+ * incomplete resource is never returned as a success. */
 #include <stdlib.h>
 #include <cjson/cJSON.h>
 #include "attune/instrument.h"
@@ -19,137 +23,162 @@
 #define EXT_MAX "http://hl7.org/fhir/StructureDefinition/maxValue"
 #define LICENSED_TEXT "wording licensed - load locally"
 
-static cJSON *coding(const char *system, const char *code, const char *disp)
+struct builder {
+	int oom;
+};
+
+/* Attach item to obj under key (or to an array when key is NULL); on
+ * failure free item and note it. Returns item or NULL. */
+static cJSON *put(struct builder *b, cJSON *obj, const char *key, cJSON *item)
+{
+	int ok;
+
+	if (!item || !obj) {
+		cJSON_Delete(item);
+		b->oom = 1;
+		return NULL;
+	}
+	ok = key ? cJSON_AddItemToObject(obj, key, item)
+	         : cJSON_AddItemToArray(obj, item);
+	if (!ok) {
+		cJSON_Delete(item);
+		b->oom = 1;
+		return NULL;
+	}
+	return item;
+}
+
+static void put_str(struct builder *b, cJSON *obj, const char *key,
+                    const char *val)
+{
+	put(b, obj, key, cJSON_CreateString(val));
+}
+
+static void put_num(struct builder *b, cJSON *obj, const char *key,
+                    double val)
+{
+	put(b, obj, key, cJSON_CreateNumber(val));
+}
+
+static cJSON *coding(struct builder *b, const char *system, const char *code,
+                     const char *disp)
 {
 	cJSON *c = cJSON_CreateObject();
 
-	if (!c)
+	if (!c) {
+		b->oom = 1;
 		return NULL;
+	}
 	if (system)
-		cJSON_AddStringToObject(c, "system", system);
+		put_str(b, c, "system", system);
 	if (code)
-		cJSON_AddStringToObject(c, "code", code);
+		put_str(b, c, "code", code);
 	if (disp)
-		cJSON_AddStringToObject(c, "display", disp);
+		put_str(b, c, "display", disp);
 	return c;
 }
 
-static cJSON *ext_decimal(const char *url, double v)
+static void ext_decimal(struct builder *b, cJSON *arr, const char *url,
+                        double v)
 {
-	cJSON *e = cJSON_CreateObject();
+	cJSON *e = put(b, arr, NULL, cJSON_CreateObject());
 
 	if (!e)
-		return NULL;
-	cJSON_AddStringToObject(e, "url", url);
-	cJSON_AddNumberToObject(e, "valueDecimal", v);
-	return e;
+		return;
+	put_str(b, e, "url", url);
+	put_num(b, e, "valueDecimal", v);
 }
 
-static int add_item(cJSON *arr, const attune_item *it)
+static void add_item(struct builder *b, cJSON *arr, const attune_item *it)
 {
-	cJSON *q = cJSON_CreateObject(), *codes, *opts, *exts;
+	cJSON *q = put(b, arr, NULL, cJSON_CreateObject()), *codes, *opts;
+	cJSON *exts;
 	size_t i;
 
 	if (!q)
-		return -1;
-	cJSON_AddItemToArray(arr, q);
-	cJSON_AddStringToObject(q, "linkId", it->id);
+		return;
+	put_str(b, q, "linkId", it->id);
 	if (it->loinc) {
-		codes = cJSON_AddArrayToObject(q, "code");
-		if (!codes)
-			return -1;
-		cJSON_AddItemToArray(codes, coding(LOINC, it->loinc, NULL));
+		codes = put(b, q, "code", cJSON_CreateArray());
+		put(b, codes, NULL, coding(b, LOINC, it->loinc, NULL));
 	}
-	cJSON_AddStringToObject(q, "text", it->text ? it->text : LICENSED_TEXT);
+	put_str(b, q, "text", it->text ? it->text : LICENSED_TEXT);
 	if (it->is_range) {
-		cJSON_AddStringToObject(q, "type", "decimal");
-		exts = cJSON_AddArrayToObject(q, "extension");
-		if (!exts)
-			return -1;
-		cJSON_AddItemToArray(exts, ext_decimal(EXT_MIN, it->min));
-		cJSON_AddItemToArray(exts, ext_decimal(EXT_MAX, it->max));
+		put_str(b, q, "type", "decimal");
+		exts = put(b, q, "extension", cJSON_CreateArray());
+		ext_decimal(b, exts, EXT_MIN, it->min);
+		ext_decimal(b, exts, EXT_MAX, it->max);
 	} else {
-		cJSON_AddStringToObject(q, "type", "choice");
-		opts = cJSON_AddArrayToObject(q, "answerOption");
-		if (!opts)
-			return -1;
-		for (i = 0; i < it->n_options; i++) {
+		put_str(b, q, "type", "choice");
+		opts = put(b, q, "answerOption", cJSON_CreateArray());
+		for (i = 0; opts && i < it->n_options; i++) {
 			const attune_option *o = &it->options[i];
-			cJSON *ao = cJSON_CreateObject(), *vc, *ex;
+			cJSON *ao = put(b, opts, NULL, cJSON_CreateObject());
 			char num[40];
+
 			if (!ao)
-				return -1;
-			cJSON_AddItemToArray(opts, ao);
-			ex = cJSON_AddArrayToObject(ao, "extension");
-			if (!ex)
-				return -1;
-			cJSON_AddItemToArray(ex, ext_decimal(EXT_ORDINAL,
-			                                     o->value));
+				break;
+			ext_decimal(b, put(b, ao, "extension",
+			                   cJSON_CreateArray()),
+			            EXT_ORDINAL, o->value);
 			fmt_num(num, o->value);
-			vc = o->code ? coding(LOINC, o->code, o->label)
-			             : coding("urn:attune:answer", num, o->label);
-			if (!vc)
-				return -1;
-			cJSON_AddItemToObject(ao, "valueCoding", vc);
+			put(b, ao, "valueCoding",
+			    o->code ? coding(b, LOINC, o->code, o->label)
+			            : coding(b, "urn:attune:answer", num,
+			                     o->label));
 		}
 	}
-	cJSON_AddBoolToObject(q, "required", 0);
-	return 0;
+	put(b, q, "required", cJSON_CreateBool(0));
 }
 
 int attune_instrument_to_fhir(const attune_instrument *in, char **out,
                               attune_err *err)
 {
-	cJSON *r = cJSON_CreateObject(), *items, *codes;
-	char url[160];
+	struct builder b = {0};
+	cJSON *r = cJSON_CreateObject(), *items;
+	char *url;
 	size_t i;
-	int rc = ATTUNE_ENOMEM;
-	strbuf b;
+	strbuf sb;
 
 	*out = NULL;
 	if (!r)
-		goto out;
-	sb_init(&b, sizeof(url) - 1);
-	sb_puts(&b, "urn:attune:instrument:");
-	sb_puts(&b, in->id);
-	cJSON_AddStringToObject(r, "resourceType", "Questionnaire");
-	cJSON_AddStringToObject(r, "id", in->id);
-	cJSON_AddStringToObject(r, "url", b.rc ? in->id : b.s);
-	sb_free(&b);
-	cJSON_AddStringToObject(r, "version", in->version);
-	cJSON_AddStringToObject(r, "name", in->id);
-	cJSON_AddStringToObject(r, "title", in->title);
-	cJSON_AddStringToObject(r, "status", "active");
-	cJSON_AddStringToObject(r, "description", in->citation);
-	cJSON_AddStringToObject(r, "copyright", in->licence);
-	if (in->loinc_panel) {
-		codes = cJSON_AddArrayToObject(r, "code");
-		if (!codes)
-			goto out;
-		cJSON_AddItemToArray(codes, coding(LOINC, in->loinc_panel,
-		                                   in->title));
+		goto oom;
+	sb_init(&sb, 256);
+	sb_puts(&sb, "urn:attune:instrument:");
+	sb_puts(&sb, in->id);
+	url = sb_detach(&sb, NULL);
+	if (!url)
+		b.oom = 1;
+	put_str(&b, r, "resourceType", "Questionnaire");
+	put_str(&b, r, "id", in->id);
+	if (url)
+		put_str(&b, r, "url", url);
+	free(url);
+	put_str(&b, r, "version", in->version);
+	put_str(&b, r, "name", in->id);
+	put_str(&b, r, "title", in->title);
+	put_str(&b, r, "status", "active");
+	put_str(&b, r, "description", in->citation);
+	put_str(&b, r, "copyright", in->licence);
+	if (in->loinc_panel)
+		put(&b, put(&b, r, "code", cJSON_CreateArray()), NULL,
+		    coding(&b, LOINC, in->loinc_panel, in->title));
+	items = put(&b, r, "item", cJSON_CreateArray());
+	if (items && in->preamble) {
+		cJSON *d = put(&b, items, NULL, cJSON_CreateObject());
+		if (d) {
+			put_str(&b, d, "linkId", "preamble");
+			put_str(&b, d, "text", in->preamble);
+			put_str(&b, d, "type", "display");
+		}
 	}
-	items = cJSON_AddArrayToObject(r, "item");
-	if (!items)
-		goto out;
-	if (in->preamble) {
-		cJSON *d = cJSON_CreateObject();
-		if (!d)
-			goto out;
-		cJSON_AddItemToArray(items, d);
-		cJSON_AddStringToObject(d, "linkId", "preamble");
-		cJSON_AddStringToObject(d, "text", in->preamble);
-		cJSON_AddStringToObject(d, "type", "display");
-	}
-	for (i = 0; i < in->n_items; i++)
-		if (add_item(items, &in->items[i]))
-			goto out;
-	*out = cJSON_Print(r);
-	if (*out)
-		rc = ATTUNE_OK;
-out:
+	for (i = 0; items && !b.oom && i < in->n_items; i++)
+		add_item(&b, items, &in->items[i]);
+	if (!b.oom)
+		*out = cJSON_Print(r);
 	cJSON_Delete(r);
-	if (rc)
-		attune_err_set(err, rc, "out of memory writing FHIR");
-	return rc;
+	if (*out)
+		return ATTUNE_OK;
+oom:
+	return attune_err_set(err, ATTUNE_ENOMEM, "out of memory writing FHIR");
 }
