@@ -147,4 +147,13 @@ run score --instrument phq9 "$T/many.csv"
 expect_rc 1 "many rows, last bad"
 expect_err "many.csv:300002: column phq9_1"
 expect_no_out
+# A full disk is an internal error (3), never a silent success.
+if [ -w /dev/full ]; then
+	"$ATTUNE" score --instrument phq9 "$DATA/golden/phq9.csv" >/dev/full \
+		2>"$T/err"
+	rc=$?
+	: >"$T/out"
+	expect_rc 3 "output to a full disk"
+	expect_err "error writing output"
+fi
 finish
