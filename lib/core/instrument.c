@@ -1023,7 +1023,7 @@ int attune_instrument_load_wording(attune_instrument *in, const char *buf,
                                    attune_err *err)
 {
 	static const char *const keys[] = {"instrument", "preamble", "items",
-	                                   "options", NULL};
+	                                   "options", "anchors", NULL};
 	struct instrument_impl *impl = (struct instrument_impl *)in;
 	const char *texts[ATTUNE_ITEMS_MAX] = {0};
 	const char *preamble = NULL, *id = NULL;
@@ -1033,6 +1033,9 @@ int attune_instrument_load_wording(attune_instrument *in, const char *buf,
 	attune_item *mitems = (attune_item *)in->items;
 	/* Option labels are staged and applied only when all is valid. */
 	const char **labels[ATTUNE_ITEMS_MAX] = {0};
+	const char *anchor_lo[ATTUNE_ITEMS_MAX] = {0};
+	const char *anchor_hi[ATTUNE_ITEMS_MAX] = {0};
+	const cJSON *anchors;
 	size_t bad, line, col, i;
 	arena stage;
 	pctx p;
@@ -1146,6 +1149,42 @@ int attune_instrument_load_wording(attune_instrument *in, const char *buf,
 			}
 		}
 	}
+	anchors = cJSON_GetObjectItemCaseSensitive(root, "anchors");
+	if (anchors && !cJSON_IsObject(anchors)) {
+		rc = fail(&p, "$.anchors", "must be an object {item id: [low, "
+		          "high]}");
+		goto out;
+	}
+	if (anchors) {
+		cJSON_ArrayForEach(c, anchors) {
+			char sp[PATH_MAX_];
+			int ix = valid_id(c->string, 0) ? item_of(in, c->string)
+			                                : -1;
+			const cJSON *lo, *hi;
+
+			subpath(sp, sizeof(sp), "$.anchors",
+			        valid_id(c->string, 0) ? c->string : "?");
+			if (ix < 0) {
+				rc = fail(&p, sp, "is not an item of this "
+				          "instrument");
+				goto out;
+			}
+			lo = cJSON_GetArrayItem(c, 0);
+			hi = cJSON_GetArrayItem(c, 1);
+			if (!in->items[ix].is_range || !cJSON_IsArray(c) ||
+			    cJSON_GetArraySize(c) != 2 || !cJSON_IsString(lo) ||
+			    !cJSON_IsString(hi) || !lo->valuestring[0] ||
+			    !hi->valuestring[0] ||
+			    strlen(lo->valuestring) > ATTUNE_TEXT_MAX ||
+			    strlen(hi->valuestring) > ATTUNE_TEXT_MAX) {
+				rc = fail(&p, sp, "must be [\"low anchor\", \"high "
+				          "anchor\"] of a visual-analogue item");
+				goto out;
+			}
+			anchor_lo[ix] = lo->valuestring;
+			anchor_hi[ix] = hi->valuestring;
+		}
+	}
 	/* Everything checked: apply. Copies go into the instrument's arena;
 	 * an allocation failure part-way leaves older text in place, which
 	 * is still a consistent instrument. */
@@ -1157,6 +1196,16 @@ int attune_instrument_load_wording(attune_instrument *in, const char *buf,
 				goto out;
 			}
 			mitems[i].text = t;
+		}
+		if (anchor_lo[i]) {
+			const char *lo = arena_strdup(&impl->a, anchor_lo[i]);
+			const char *hi = arena_strdup(&impl->a, anchor_hi[i]);
+			if (!lo || !hi) {
+				rc = oom(&p);
+				goto out;
+			}
+			mitems[i].min_label = lo;
+			mitems[i].max_label = hi;
 		}
 		if (labels[i]) {
 			attune_option *o = arena_alloc(&impl->a,

@@ -217,6 +217,30 @@ static void test_wording(void **state)
 	attune_catalog_free(cat);
 }
 
+static void test_wording_anchors(void **state)
+{
+	attune_catalog *cat = attune_catalog_new();
+	const attune_instrument *in;
+	attune_err err;
+	const char *ok = "{\"instrument\": \"ors\", \"items\": {\"ors_1\": \"I\"},"
+	                 " \"anchors\": {\"ors_1\": [\"low\", \"high\"]}}";
+	const char *bad = "{\"instrument\": \"wai-sr\", \"items\": {},"
+	                  " \"anchors\": {\"wai_1\": [\"low\", \"high\"]}}";
+
+	(void)state;
+	assert_int_equal(attune_catalog_add_builtin(cat, &err), ATTUNE_OK);
+	assert_int_equal(attune_catalog_load_wording(cat, bad, strlen(bad),
+	                 "b.json", &err), ATTUNE_EINVAL);
+	assert_non_null(strstr(err.msg, "b.json: $.anchors.wai_1: must be"));
+	assert_int_equal(attune_catalog_load_wording(cat, ok, strlen(ok),
+	                 "o.json", &err), ATTUNE_OK);
+	in = attune_catalog_find(cat, "ors");
+	assert_string_equal(in->items[0].min_label, "low");
+	assert_string_equal(in->items[0].max_label, "high");
+	assert_string_equal(in->items[0].text, "I");
+	attune_catalog_free(cat);
+}
+
 static void test_fhir(void **state)
 {
 	attune_catalog *cat = attune_catalog_new();
@@ -250,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_builtin_catalog),
 		cmocka_unit_test(test_wording),
+		cmocka_unit_test(test_wording_anchors),
 		cmocka_unit_test(test_fhir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
