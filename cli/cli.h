@@ -104,5 +104,9 @@ int cmd_instruments(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_gains(struct cli *cli, int argc, char **argv);
+int cmd_change(struct cli *cli, int argc, char **argv);
+int cmd_ruptures(struct cli *cli, int argc, char **argv);
+int cmd_signals(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -18,6 +18,10 @@ static const struct command {
 	{"report", cmd_report, "a client's scores and change, in the terminal"},
 	{"score", cmd_score, "score a CSV of answers (batch, no database)"},
 	{"instruments", cmd_instruments, "list, show or export instruments"},
+	{"gains", cmd_gains, "sudden gains and losses (Tang & DeRubeis)"},
+	{"change", cmd_change, "reliable and clinically significant change"},
+	{"ruptures", cmd_ruptures, "alliance rupture-repair sequences"},
+	{"signals", cmd_signals, "expected response and not-on-track signals"},
 	{"audit", cmd_audit, "read the audit log"},
 	{NULL, NULL, NULL}
 };

@@ -38,6 +38,9 @@ void attune_csv_close(attune_csv *csv);
 int attune_csv_next(attune_csv *csv, const attune_csv_field **fields,
                     size_t *n, attune_err *err);
 
+/* The name given at open, for messages. */
+const char *attune_csv_name(const attune_csv *csv);
+
 /* Line number (1-based) where the record last returned starts. */
 size_t attune_csv_line(const attune_csv *csv);
 

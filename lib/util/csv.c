@@ -96,6 +96,11 @@ void attune_csv_close(attune_csv *c)
 	free(c);
 }
 
+const char *attune_csv_name(const attune_csv *c)
+{
+	return c->name;
+}
+
 size_t attune_csv_line(const attune_csv *c)
 {
 	return c->rec_line;

@@ -1,0 +1,11 @@
+/* cmd_signals.c - placeholder until the command lands (issue 3). */
+#include "cli.h"
+
+int cmd_signals(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	cli_err("signals: not built yet");
+	return EXIT_INTERNAL;
+}
