@@ -12,6 +12,7 @@ void series_opts_init(struct series_opts *o)
 	o->spec.id_col = "id";
 	o->spec.first_session = 1;
 	o->spec.vars = o->vars;
+	o->respondent = -1;
 }
 
 void series_opts_free(struct series_opts *o)
@@ -62,6 +63,25 @@ int series_opt(struct series_opts *o, int c, const char *arg)
 	case OPT_S_SCORE_COL:
 		o->spec.score_col = arg;
 		return 1;
+	case OPT_S_INSTRUMENT:
+		o->instrument = arg;
+		return 1;
+	case OPT_S_SCALE:
+		o->scale = arg;
+		return 1;
+	case OPT_S_CLIENT:
+		o->client = arg;
+		return 1;
+	case OPT_S_RESPONDENT:
+		if (strcmp(arg, "client") == 0)
+			o->respondent = ATTUNE_RESPONDENT_CLIENT;
+		else if (strcmp(arg, "therapist") == 0)
+			o->respondent = ATTUNE_RESPONDENT_THERAPIST;
+		else {
+			cli_err("--respondent must be client or therapist");
+			return -1;
+		}
+		return 1;
 	case OPT_S_FIRST:
 		if (parse_i64(arg, strlen(arg), &v) || v > 1000) {
 			cli_err("--first-session must be a whole number 0..1000");
@@ -75,6 +95,19 @@ int series_opt(struct series_opts *o, int c, const char *arg)
 
 int series_opts_check(const struct series_opts *o)
 {
+	if (o->instrument) {
+		if (o->spec.long_form || o->spec.n_vars) {
+			cli_err("--instrument reads the database; --vars and "
+			        "--long describe a file: give one or the other");
+			return EXIT_USAGE;
+		}
+		return EXIT_OKAY;
+	}
+	if ((o->scale || o->client || o->respondent >= 0)) {
+		cli_err("--scale, --client and --respondent need --instrument "
+		        "(they select scores in the database)");
+		return EXIT_USAGE;
+	}
 	if (o->spec.long_form && o->spec.n_vars) {
 		cli_err("give either --vars (wide form) or --long, not both");
 		return EXIT_USAGE;

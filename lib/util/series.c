@@ -353,8 +353,8 @@ int attune_series_read(attune_csv *csv, const attune_series_spec *spec,
 		goto out;
 	r->name = attune_csv_name(csv);
 	if (n == 0) {
-		rc = attune_err_set(err, ATTUNE_EINVAL, "empty input: expected "
-		                    "a header line");
+		rc = attune_err_set(err, ATTUNE_EINVAL, "%s: empty input: "
+		                    "expected a header line", r->name);
 		goto out;
 	}
 	rc = read_header(r, f, n);
