@@ -1158,9 +1158,13 @@ static int setup_jt(struct cli *cli, struct run *r, const struct args *a,
 		return EXIT_USAGE;
 	}
 	if (dir < 0) {
-		cli_err("change: say which way is better: --lower-is-better "
-		        "(PHQ-9, GAD-7) or --higher-is-better (alliance, ORS)");
-		return EXIT_USAGE;
+		/* The interface of issue 3: --lower-is-better is the optional
+		 * flag, so higher is better unless it is given. Say so, since a
+		 * symptom scale read the wrong way round swaps improved and
+		 * deteriorated. */
+		cli_err("change: note: taking higher scores as better; give "
+		        "--lower-is-better for symptom measures (PHQ-9, GAD-7)");
+		dir = ATTUNE_HIGHER_IS_BETTER;
 	}
 	p->criterion = (attune_jt_criterion)crit;
 	p->direction = (attune_direction)dir;
