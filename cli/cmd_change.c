@@ -93,7 +93,7 @@ static const char usage_text[] =
 "\n"
 "NHS Talking Therapies (--iapt): outcomes of a course of treatment from\n"
 "the first and last paired PHQ-9 and GAD-7 scores (NHS Talking Therapies\n"
-"Manual; docs/analytics-change.md):\n"
+"Manual; docs/analytics.md (section 1)):\n"
 "  caseness: PHQ-9 >= 10 or GAD-7 >= 8; recovered: a case at the start\n"
 "  and not at the end; reliable change: a change of 6 or more on PHQ-9,\n"
 "  4 or more on GAD-7; reliable improvement: a reliable decrease on at\n"
@@ -132,7 +132,7 @@ static const char usage_text[] =
 SERIES_OPTS_HELP
 "\n"
 "Exit codes: 0 ok, 1 bad input (named by file, line and column), 2 usage,\n"
-"3 internal error. Methods: docs/analytics-change.md.\n";
+"3 internal error. Methods: docs/analytics.md (section 1).\n";
 
 /* Values read per row. */
 enum { V_PRE = 0, V_POST = 1 };

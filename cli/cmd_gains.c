@@ -97,7 +97,7 @@ SERIES_OPTS_HELP
 "                      first session)\n"
 "\n"
 "Exit codes: 0 ok, 1 bad input (nothing printed), 2 usage, 3 internal.\n"
-"Methods and differences from the package: docs/analytics-gains.md.\n";
+"Methods and differences from the package: docs/analytics.md (section 2).\n";
 
 enum by { BY_GAIN, BY_PERSON, BY_INTERVAL };
 

@@ -47,7 +47,7 @@ static const char usage_text[] =
 "that holds: not-on-track, rupture-unrepaired (the latest alliance\n"
 "rupture has had no repair), at-risk, no-recent-data, on-track, or\n"
 "no-signal (only the intake score, no intake score, or no curve for\n"
-"the intake band). Method and sources: docs/analytics-signals.md.\n"
+"the intake band). Method and sources: docs/analytics.md (section 4).\n"
 "\n"
 "Model:\n"
 "  --fit FILE          fit the curves from the reference courses in FILE\n"

@@ -7,7 +7,7 @@
  * buffer passed in and out; nothing here keeps a pointer after it
  * returns. Scores are on the instrument's own scale, higher = a stronger
  * alliance; a missing session is NaN. Methods, sources and formulas are
- * in docs/analytics-alliance.md and next to the code (lib/core/alliance.c).
+ * in docs/analytics.md (section 3) and next to the code (lib/core/alliance.c).
  */
 #ifndef ATTUNE_ALLIANCE_H
 #define ATTUNE_ALLIANCE_H

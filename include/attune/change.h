@@ -13,7 +13,7 @@
  *    change` uses it. attune_moments estimates the sample mean and SD of
  *    the pre-treatment scores those defaults come from.
  * The NHS Talking Therapies definitions for PHQ-9 + GAD-7 pairs are in
- * iapt.h. Methods and sources: docs/analytics-change.md. */
+ * iapt.h. Methods and sources: docs/analytics.md (section 1). */
 #ifndef ATTUNE_CHANGE_H
 #define ATTUNE_CHANGE_H
 

@@ -2,7 +2,7 @@
  * session scores (Tang & DeRubeis 1999), with the options and outputs of
  * the R package suddengains (Wiedemann, Thew, Stott & Ehlers 2020,
  * identify_sg / identify_sl / create_bysg / create_byperson /
- * define_crit1_cutoff). docs/analytics-gains.md explains every rule and
+ * define_crit1_cutoff). docs/analytics.md (section 2) explains every rule and
  * where attune differs from the package.
  *
  * Scores are on a scale where lower is better (BDI, PHQ-9): a gain is a
@@ -46,7 +46,7 @@ typedef struct attune_gains_params {
 	                          N + reversal_from to the end; 2..1000
 	                          (default 2; 3 reproduces the package's
 	                          create_bysg when identify_sg_1to2 = FALSE,
-	                          see docs/analytics-gains.md) */
+	                          see docs/analytics.md (section 2)) */
 } attune_gains_params;
 
 /* Largest degrees of freedom of criterion 3 (3 + 3 - 2). */

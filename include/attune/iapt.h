@@ -6,7 +6,7 @@
  *
  * Pure functions, no I/O, no allocation. Lower is better on every measure
  * here. Sources, the exact rules and where services differ:
- * docs/analytics-change.md. */
+ * docs/analytics.md (section 1). */
 #ifndef ATTUNE_IAPT_H
 #define ATTUNE_IAPT_H
 

@@ -4,7 +4,7 @@
  * each session of an open course into on track / at risk / not on track.
  *
  * Method (Finch, Lambert & Schaalje 2001, Clin Psychol Psychother
- * 8:231-242; docs/analytics-signals.md has the details and where attune
+ * 8:231-242; docs/analytics.md (section 4) has the details and where attune
  * differs): for every intake band b, the expected score at treatment
  * session t (t = 1 at intake) is
  *
@@ -141,7 +141,7 @@ typedef struct attune_traj_params {
 
 /* attune's defaults: at risk beyond the 70th percentile of comparable
  * reference scores at that session, not on track beyond the 90th (the
- * part of the OQ-45 system's red signal; docs/analytics-signals.md says
+ * part of the OQ-45 system's red signal; docs/analytics.md (section 4) says
  * what could and could not be checked against the papers). */
 #define ATTUNE_TRAJ_P_AT_RISK 0.70
 #define ATTUNE_TRAJ_P_NOT_ON_TRACK 0.90
@@ -202,7 +202,7 @@ const char *attune_traj_status_name(attune_traj_status s);
 /* ---- Model files --------------------------------------------------- */
 
 /* Write m as a model file into a malloc'd, NUL-terminated buffer: CSV
- * (json == 0; one row per band, the columns in docs/analytics-signals.md)
+ * (json == 0; one row per band, the columns in docs/analytics.md (section 4))
  * or JSON. Numbers are written in the shortest form that reads back the
  * same, so a save and load gives an identical model. The caller frees
  * *out with free(). ATTUNE_ENOMEM. */

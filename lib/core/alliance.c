@@ -2,7 +2,7 @@
  * scores, and the client-therapist discrepancy of the same sessions
  * (alliance.h). Pure: no I/O, no allocation, no globals. The methods and
  * what attune does differently from each source are in
- * docs/analytics-alliance.md. */
+ * docs/analytics.md (section 3). */
 #include <math.h>
 #include <string.h>
 #include "attune/alliance.h"
@@ -582,7 +582,7 @@ int attune_alliance_discrepancy(const attune_alliance_pair *pr,
 			continue;
 		}
 		/* therapist - client >= gap in `sustain` consecutive sessions
-		 * (attune's rule; see docs/analytics-alliance.md). */
+		 * (attune's rule; see docs/analytics.md (section 3)). */
 		d = t - c;
 		run = ge(d, p->gap) ? run + 1 : 0;
 		attune_alliance_sample_add(&acc, &d, 1);

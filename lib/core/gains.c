@@ -222,7 +222,7 @@ static void judge(const attune_gains_cfg *cfg, const double *x, size_t n,
 	 * x_N - x_{N+1} >= pct * x_N. For losses attune mirrors it,
 	 * x_{N+1} - x_N >= pct * x_N; the package's identify_sl tests
 	 * x_N - x_{N+1} <= pct * x_N, which every rise passes (see
-	 * docs/analytics-gains.md). */
+	 * docs/analytics.md (section 2)). */
 	if (p->crit2) {
 		o->crit2 = isnan(rise) ? ATTUNE_CRIT_NA
 		         : rise >= p->pct * a ? ATTUNE_CRIT_YES : ATTUNE_CRIT_NO;

@@ -8,7 +8,7 @@
  * NHS Digital's NHS Talking Therapies statistics (glossary: "caseness",
  * "finished course of treatment", "recovery", "reliable improvement",
  * "reliable deterioration", "reliable recovery"). See
- * docs/analytics-change.md for the wording and where services differ. */
+ * docs/analytics.md (section 1) for the wording and where services differ. */
 #include <math.h>
 #include "attune/iapt.h"
 #include "util/util_int.h"

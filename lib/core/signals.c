@@ -11,7 +11,7 @@
  * rupture, at risk, no recent data, on track) is attune's own: the red
  * OQ-45 signal first (Lambert et al.'s feedback studies gave it the
  * strongest message), then what the therapist can act on in the next
- * session. docs/analytics-signals.md explains each rule. */
+ * session. docs/analytics.md (section 4) explains each rule. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * estimate; a course beyond the interval on the worse side is signalled.
  * attune fits the fixed part, E(t) = a + b ln t, by ordinary least
  * squares per intake band, and takes the tolerance from the residual SD
- * of that fit (docs/analytics-signals.md says why). */
+ * of that fit (docs/analytics.md (section 4) says why). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

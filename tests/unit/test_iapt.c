@@ -1,6 +1,6 @@
 /* test_iapt.c - NHS Talking Therapies outcome definitions for PHQ-9 +
  * GAD-7 pairs, checked by hand against the programme's rules
- * (docs/analytics-change.md): caseness at exactly 10 / 8, reliable change
+ * (docs/analytics.md (section 1)): caseness at exactly 10 / 8, reliable change
  * at exactly 6 / 4 (and 5 / 3 not), a finished course at exactly 2
  * sessions, the three combination rules, and properties on generated
  * courses (swapping first and last mirrors improvement and

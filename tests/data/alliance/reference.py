@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """reference.py - an independent re-implementation of attune's alliance
 rupture-repair rules and client-therapist discrepancy, written from
-docs/analytics-alliance.md (not from lib/core/alliance.c), with exact
+docs/analytics.md (section 3) (not from lib/core/alliance.c), with exact
 rational arithmetic (fractions.Fraction) for every decision, so that a
 score exactly on a line is decided without rounding.
 
