@@ -700,7 +700,12 @@ bad_measure:
 		cli_err("gains: one input file at most");
 		goto usage;
 	}
-	r.wide = !so.spec.long_form;
+	if (so.instrument && path) {
+		cli_err("gains: --instrument reads the database; no FILE");
+		goto usage;
+	}
+	/* Database series are by session number, like long form. */
+	r.wide = !so.spec.long_form && !so.instrument;
 	r.path = path ? path : "-";
 
 	if (define) {
@@ -781,7 +786,7 @@ bad_measure:
 		goto usage;
 	}
 	header(&r);
-	exitc = series_run(&so, r.path, on_person, &r);
+	exitc = series_run_any(cli, &so, r.path, on_person, &r);
 	if (exitc != EXIT_OKAY)
 		goto out;
 	if (r.json)

@@ -163,6 +163,7 @@ struct out {
 };
 
 struct ctx {
+	struct cli *cli;             /* for reading from the database */
 	/* options */
 	int discrepancy, json, all, by_person, scales_all;
 	attune_rupture_params rp;
@@ -853,6 +854,12 @@ static int run_pass(struct ctx *c, const struct series_opts *so,
 	int fd = 0, rc, exitc = EXIT_INTERNAL;
 
 	c->split_ready = 0;
+	if (so->instrument) {
+		/* From the database: one scale (--scale), series as they are. */
+		w.c = c;
+		w.vars = NULL;
+		return series_run_db(c->cli, so, on_series, &w);
+	}
 	if (so->spec.long_form && c->n_groups > 1) {
 		memset(&r, 0, sizeof(r));
 		r.spec = &so->spec;
@@ -1042,6 +1049,7 @@ int cmd_ruptures(struct cli *cli, int argc, char **argv)
 		cli_err("out of memory");
 		return EXIT_INTERNAL;
 	}
+	c->cli = cli;
 	series_opts_init(&so);
 	sb_init(&c->o.b, (size_t)1 << 40);
 	c->scales_all = 1;
@@ -1231,12 +1239,25 @@ int cmd_ruptures(struct cli *cli, int argc, char **argv)
 	if ((exitc = series_opts_check(&so)) != EXIT_OKAY)
 		goto out;
 	exitc = EXIT_USAGE;
-	if (optind + 1 != argc) {
+	if (so.instrument) {
+		if (optind != argc) {
+			cli_err("ruptures: --instrument reads the database; no "
+			        "FILE");
+			goto out;
+		}
+		if (c->discrepancy || c->n_sub) {
+			cli_err("ruptures: from the database, one scale at a time "
+			        "(--scale); --sub and --discrepancy read files");
+			goto out;
+		}
+		path = "(database)";
+	} else if (optind + 1 != argc) {
 		cli_err(optind == argc ? "ruptures: give the input FILE (or - "
 		        "for standard input)" : "ruptures: one input file only");
 		goto out;
+	} else {
+		path = argv[optind];
 	}
-	path = argv[optind];
 
 	/* The client's (or only) scale, then its subscales. */
 	c->g[0].cols = so.spec.long_form ? (so.spec.score_col ?
