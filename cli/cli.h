@@ -82,6 +82,23 @@ int open_readonly(const char *path);
 const char *errno_text(void);
 int errno_is_eintr(void);
 
+/* Output held back until the input has proved valid (out.c): rows are
+ * appended to b; out_flush() after each row spills past 32 MiB to an
+ * unlinked temporary file (or, with stream, writes to stdout);
+ * out_finish() copies everything to stdout. Errors stick in rc. */
+struct out {
+	strbuf b;
+	FILE *spill;
+	size_t spill_at;   /* bytes held in memory before spilling (32 MiB;
+	                      tests lower it) */
+	int stream;
+	int rc;
+};
+void out_init(struct out *o, int stream);
+int out_flush(struct out *o, int force);
+int out_finish(struct out *o);
+void out_free(struct out *o);
+
 /* Today's date as YYYY-MM-DD (UTC). */
 void cli_today(char out[11]);
 

@@ -7,8 +7,8 @@
  * sample (its pre-treatment mean and SD), the input is read twice: the
  * first pass checks every value and estimates them, the second writes;
  * standard input and pipes are copied to a temporary file for that.
- * Otherwise one pass, with the output held in memory (and past
- * SPILL_BYTES in a temporary file) until the input has been read whole.
+ * Otherwise one pass, with the output held (struct out, cli/out.c)
+ * until the input has been read whole.
  * Memory does not grow with the number of people either way. */
 #include <errno.h>
 #include <getopt.h>
@@ -22,8 +22,6 @@
 #include "attune/csv.h"
 #include "attune/iapt.h"
 
-#define SPILL_BYTES (32u << 20)
-#define FLUSH_BYTES (256u << 10)
 
 static const char usage_text[] =
 "usage: attune change --id COL --pre COL --post COL [--reliability R]\n"
@@ -150,15 +148,6 @@ enum {
 /* Where a norm came from, for the notes. */
 enum { FROM_NONE = 0, FROM_FLAG, FROM_INSTRUMENT, FROM_SAMPLE, FROM_CLIN };
 
-/* Output: streamed to stdout, or held (memory, then a temporary file)
- * until the whole input is known to be good. */
-struct sink {
-	strbuf b;
-	FILE *spill;
-	int stream;
-	int rc;
-};
-
 struct run {
 	int iapt, json, summary, series;
 	int pass;                  /* PASS_* */
@@ -184,63 +173,12 @@ struct run {
 	struct held { size_t id; double v[2]; } *held;
 	size_t n_held, cap_held;
 	/* output */
-	struct sink out;
+	struct out out;            /* held or streamed (cli/out.c) */
 	size_t n_rows;
 	char *idz;                 /* NUL-terminated copy of an id */
 };
 
 /* ---- output ---- */
-
-static int sink_flush(struct sink *o, int force)
-{
-	FILE *f;
-
-	if (o->rc)
-		return o->rc;
-	if (o->b.rc)
-		return o->rc = o->b.rc;
-	if (o->stream) {
-		if (!force && o->b.len < FLUSH_BYTES)
-			return ATTUNE_OK;
-		f = stdout;
-	} else {
-		if (!force && o->b.len < SPILL_BYTES)
-			return ATTUNE_OK;
-		if (!o->spill) {
-			o->spill = tmpfile();
-			if (!o->spill)
-				return o->rc = ATTUNE_EIO;
-		}
-		f = o->spill;
-	}
-	if (o->b.len && fwrite(o->b.s, 1, o->b.len, f) != o->b.len)
-		return o->rc = ATTUNE_EIO;
-	sb_reset(&o->b);
-	return ATTUNE_OK;
-}
-
-/* Everything to stdout: the buffer, after what was spilled. */
-static int sink_finish(struct sink *o)
-{
-	char buf[65536];
-	size_t got;
-
-	if (o->spill) {
-		if (sink_flush(o, 1))
-			return o->rc;
-		rewind(o->spill);
-		while ((got = fread(buf, 1, sizeof(buf), o->spill)) > 0)
-			if (fwrite(buf, 1, got, stdout) != got)
-				return o->rc = ATTUNE_EIO;
-		return ATTUNE_OK;
-	}
-	o->stream = 1;
-	if (sink_flush(o, 1))
-		return o->rc;
-	if (fflush(stdout) != 0)
-		return o->rc = ATTUNE_EIO;
-	return ATTUNE_OK;
-}
 
 /* A number, or empty (CSV) / null (JSON) when NaN. */
 static void put_num(strbuf *b, double v, int json)
@@ -431,7 +369,7 @@ static int on_row(struct run *r, const char *id, size_t n, const double *v)
 			write_jt_row(r, id, n, v[V_PRE], v[V_POST], &x);
 	}
 	r->n_rows++;
-	return sink_flush(&r->out, 0);
+	return out_flush(&r->out, 0);
 }
 
 /* ---- input ---- */
@@ -1377,7 +1315,7 @@ int cmd_change(struct cli *cli, int argc, char **argv)
 	series_opts_init(&r->so);
 	attune_change_jt_params_init(&r->jp);
 	attune_iapt_params_init(&r->ip);
-	sb_init(&r->out.b, (size_t)1 << 40);
+	out_init(&r->out, 0);
 	sb_init(&r->ids, (size_t)1 << 40);
 
 	exitc = parse_args(cli, r, a, argc, argv);
@@ -1414,7 +1352,7 @@ int cmd_change(struct cli *cli, int argc, char **argv)
 	if (exitc)
 		goto out;
 	write_tail(r);
-	if (sink_finish(&r->out)) {
+	if (out_finish(&r->out)) {
 		cli_err("writing output: %s", attune_strerror(r->out.rc));
 		exitc = EXIT_INTERNAL;
 		goto out;
@@ -1422,9 +1360,7 @@ int cmd_change(struct cli *cli, int argc, char **argv)
 	note_params(r);
 	exitc = EXIT_OKAY;
 out:
-	if (r->out.spill)
-		fclose(r->out.spill);
-	sb_free(&r->out.b);
+	out_free(&r->out);
 	sb_free(&r->ids);
 	series_opts_free(&r->so);
 	free(r->held);

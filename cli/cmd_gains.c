@@ -3,9 +3,8 @@
  * columns of the R package suddengains; and `--define-cutoff`, the
  * package's define_crit1_cutoff.
  *
- * Nothing is printed unless the whole input is valid: output is held in
- * memory and, past SPILL_BYTES, in an unlinked temporary file, then
- * copied to stdout at the end. People are read one at a time; the only
+ * Nothing is printed unless the whole input is valid (struct out,
+ * cli/out.c). People are read one at a time; the only
  * allocation is one buffer of gains made before reading. */
 #include <getopt.h>
 #include <math.h>
@@ -15,8 +14,6 @@
 #include "series_opts.h"
 #include "attune/gains.h"
 #include "attune/limits.h"
-
-#define SPILL_BYTES (32u << 20)
 
 static const char usage_text[] =
 "usage: attune gains --vars A,B,...|A:B --cutoff X [options] [FILE|-]\n"
@@ -101,12 +98,6 @@ SERIES_OPTS_HELP
 
 enum by { BY_GAIN, BY_PERSON, BY_INTERVAL };
 
-struct out {
-	strbuf b;
-	FILE *spill;   /* NULL until the buffer first passes SPILL_BYTES */
-	int rc;
-};
-
 struct run {
 	const char *path;
 	attune_gains_cfg cfg;
@@ -123,45 +114,6 @@ struct run {
 	attune_gains_sd sd;                   /* --define-cutoff from FILE */
 };
 
-/* Keep output off stdout until the end, spilling to a temporary file
- * past SPILL_BYTES. */
-static int out_flush(struct out *o, int force)
-{
-	if (o->b.rc)
-		return o->rc = o->b.rc;
-	if (!force && o->b.len < SPILL_BYTES)
-		return ATTUNE_OK;
-	if (!o->spill) {
-		o->spill = tmpfile();
-		if (!o->spill)
-			return o->rc = ATTUNE_EIO;
-	}
-	if (o->b.len && fwrite(o->b.s, 1, o->b.len, o->spill) != o->b.len)
-		return o->rc = ATTUNE_EIO;
-	sb_reset(&o->b);
-	return ATTUNE_OK;
-}
-
-static int out_copy(struct out *o)
-{
-	char buf[65536];
-	size_t got;
-
-	if (o->spill) {
-		if (out_flush(o, 1))
-			return o->rc;
-		rewind(o->spill);
-		while ((got = fread(buf, 1, sizeof(buf), o->spill)) > 0)
-			if (fwrite(buf, 1, got, stdout) != got)
-				return ATTUNE_EIO;
-		if (ferror(o->spill))
-			return ATTUNE_EIO;
-	} else if (o->b.len && fwrite(o->b.s, 1, o->b.len, stdout) !=
-	           o->b.len) {
-		return ATTUNE_EIO;
-	}
-	return fflush(stdout) == 0 ? ATTUNE_OK : ATTUNE_EIO;
-}
 
 /* A number, or the missing marker: empty in CSV, null in JSON. */
 static void put_num(struct run *r, double v)
@@ -553,7 +505,7 @@ int cmd_gains(struct cli *cli, int argc, char **argv)
 	int c, rc, exitc = EXIT_USAGE, define = 0, have_select = 0;
 
 	memset(&r, 0, sizeof(r));
-	sb_init(&r.o.b, (size_t)1 << 40);
+	out_init(&r.o, 0);
 	sb_init(&r.tmp, ATTUNE_TEXT_MAX + 64);   /* id + "_sg_" + session */
 	series_opts_init(&so);
 	attune_gains_params_default(&p);
@@ -738,7 +690,7 @@ bad_measure:
 			}
 		}
 		exitc = define_cutoff(&r, sd, rel);
-		if (exitc == EXIT_OKAY && out_copy(&r.o)) {
+		if (exitc == EXIT_OKAY && out_finish(&r.o)) {
 			cli_err("error writing output");
 			exitc = EXIT_INTERNAL;
 		}
@@ -791,7 +743,7 @@ bad_measure:
 		goto out;
 	if (r.json)
 		sb_puts(&r.o.b, r.n_rows ? "\n]\n" : "]\n");
-	if (out_flush(&r.o, 0) || out_copy(&r.o)) {
+	if (out_flush(&r.o, 0) || out_finish(&r.o)) {
 		cli_err("error writing output");
 		exitc = EXIT_INTERNAL;
 		goto out;
@@ -805,9 +757,7 @@ bad_measure:
 usage:
 	exitc = cli_usage(usage_text, 1);
 out:
-	if (r.o.spill)
-		fclose(r.o.spill);
-	sb_free(&r.o.b);
+	out_free(&r.o);
 	sb_free(&r.tmp);
 	free(r.gains);
 	free(r.pad);

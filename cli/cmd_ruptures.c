@@ -20,7 +20,6 @@
 #include "series_opts.h"
 #include "attune/alliance.h"
 
-#define SPILL_BYTES (32u << 20)
 #define MAX_SUB ATTUNE_SUBSCALES_MAX
 /* Scales per person: client total + subscales, therapist total +
  * subscales. */
@@ -156,12 +155,6 @@ struct person {
 	const double *x[MAX_GROUPS];
 };
 
-struct out {
-	strbuf b;
-	FILE *spill;
-	int rc;
-};
-
 struct ctx {
 	struct cli *cli;             /* for reading from the database */
 	/* options */
@@ -189,46 +182,6 @@ struct ctx {
 
 /* ---- output --------------------------------------------------------- */
 
-static int out_flush(struct out *o, int force)
-{
-	if (o->b.rc)
-		return o->rc = o->b.rc;
-	if (!force && o->b.len < SPILL_BYTES)
-		return ATTUNE_OK;
-	if (!o->spill) {
-		o->spill = tmpfile();
-		if (!o->spill)
-			return o->rc = ATTUNE_EIO;
-	}
-	if (o->b.len && fwrite(o->b.s, 1, o->b.len, o->spill) != o->b.len)
-		return o->rc = ATTUNE_EIO;
-	sb_reset(&o->b);
-	return ATTUNE_OK;
-}
-
-/* Copy everything held back to stdout. */
-static int out_finish(struct out *o)
-{
-	char buf[65536];
-	size_t got;
-
-	if (o->b.rc)
-		return o->rc = o->b.rc;
-	if (o->spill) {
-		if (out_flush(o, 1))
-			return o->rc;
-		rewind(o->spill);
-		while ((got = fread(buf, 1, sizeof(buf), o->spill)) > 0)
-			if (fwrite(buf, 1, got, stdout) != got)
-				return o->rc = ATTUNE_EIO;
-	} else if (o->b.len && fwrite(o->b.s, 1, o->b.len, stdout) !=
-	           o->b.len) {
-		return o->rc = ATTUNE_EIO;
-	}
-	if (fflush(stdout) != 0)
-		return o->rc = ATTUNE_EIO;
-	return ATTUNE_OK;
-}
 
 /* Start a record: CSV id field, or the JSON object with "id". */
 static void rec_start(struct ctx *c, const char *id)
@@ -1051,7 +1004,7 @@ int cmd_ruptures(struct cli *cli, int argc, char **argv)
 	}
 	c->cli = cli;
 	series_opts_init(&so);
-	sb_init(&c->o.b, (size_t)1 << 40);
+	out_init(&c->o, 0);
 	c->scales_all = 1;
 	c->between_total = NAN;
 	attune_discrepancy_defaults(&c->dp);
@@ -1433,9 +1386,7 @@ int cmd_ruptures(struct cli *cli, int argc, char **argv)
 	}
 	exitc = EXIT_OKAY;
 out:
-	if (c->o.spill)
-		fclose(c->o.spill);
-	sb_free(&c->o.b);
+	out_free(&c->o);
 	series_opts_free(&so);
 	free(c);
 	return exitc;

@@ -1,8 +1,7 @@
 /* cmd_score.c - `attune score`: batch scoring of a CSV of answers.
  *
- * Without --skip-invalid nothing is printed unless every row is valid:
- * output is held in memory and, past SPILL_BYTES, in an unlinked
- * temporary file, then copied to stdout at the end. */
+ * Without --skip-invalid nothing is printed unless every row is valid
+ * (struct out, cli/out.c). */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "attune/csv.h"
 #include "attune/score.h"
 
-#define SPILL_BYTES (32u << 20)
 
 static const char usage_text[] =
 "usage: attune score --instrument ID [--format csv|json] [--skip-invalid]\n"
@@ -38,39 +36,6 @@ static const char usage_text[] =
 "An invalid value is reported as FILE:LINE: column NAME: what is wrong.\n"
 "Exit codes: 0 ok (also when rows were skipped with --skip-invalid),\n"
 "1 bad input, 2 usage, 3 internal error. Rules: docs/scoring.md.\n";
-
-struct out {
-	strbuf b;
-	FILE *spill;   /* NULL until the buffer first passes SPILL_BYTES */
-	int stream;    /* 1: write straight to stdout */
-	int rc;
-};
-
-static int out_flush(struct out *o, int force)
-{
-	FILE *f;
-
-	if (o->b.rc)
-		return o->rc = o->b.rc;
-	if (!force && o->b.len < SPILL_BYTES)
-		return ATTUNE_OK;
-	if (o->stream) {
-		f = stdout;
-	} else {
-		if (!force)
-			return ATTUNE_OK;
-		if (!o->spill) {
-			o->spill = tmpfile();
-			if (!o->spill)
-				return o->rc = ATTUNE_EIO;
-		}
-		f = o->spill;
-	}
-	if (o->b.len && fwrite(o->b.s, 1, o->b.len, f) != o->b.len)
-		return o->rc = ATTUNE_EIO;
-	sb_reset(&o->b);
-	return ATTUNE_OK;
-}
 
 static long read_fd(void *ctx, char *buf, size_t n)
 {
@@ -185,8 +150,7 @@ int cmd_score(struct cli *cli, int argc, char **argv)
 	size_t n, ncol, j, nrows = 0, nbad = 0, nflag[ATTUNE_FLAGS_MAX];
 	attune_score s;
 
-	memset(&o, 0, sizeof(o));
-	sb_init(&o.b, (size_t)1 << 40);
+	out_init(&o, 0);
 	memset(nflag, 0, sizeof(nflag));
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -233,7 +197,7 @@ int cmd_score(struct cli *cli, int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
-	o.stream = skip;
+	o.stream = skip;  /* --skip-invalid: rows go out as they come */
 	rc = attune_csv_open(read_fd, &fd, strcmp(path, "-") ? path : "-",
 	                     &csv);
 	if (rc) {
@@ -378,24 +342,16 @@ int cmd_score(struct cli *cli, int argc, char **argv)
 			nflag[j] += (s.flags >> j) & 1u;
 		put_score(&o.b, in, &s, &f[0], json, nrows == 0);
 		nrows++;
-		if (out_flush(&o, o.b.len >= SPILL_BYTES)) {
+		if (out_flush(&o, 0)) {
 			cli_err("writing output: %s", attune_strerror(o.rc));
 			goto out;
 		}
 	}
 	if (json)
 		sb_puts(&o.b, nrows ? "\n]\n" : "]\n");
-	if (out_flush(&o, 1)) {
+	if (out_finish(&o)) {
 		cli_err("writing output: %s", attune_strerror(o.rc));
 		goto out;
-	}
-	if (o.spill) {
-		char buf[65536];
-		size_t got;
-		rewind(o.spill);
-		while ((got = fread(buf, 1, sizeof(buf), o.spill)) > 0)
-			if (fwrite(buf, 1, got, stdout) != got)
-				break;
 	}
 	for (j = 0; j < in->n_flags; j++)
 		if (nflag[j])
@@ -409,8 +365,6 @@ out:
 	attune_csv_close(csv);
 	if (fd > 0)
 		close(fd);
-	if (o.spill)
-		fclose(o.spill);
-	sb_free(&o.b);
+	out_free(&o);
 	return exitc;
 }

@@ -3,8 +3,8 @@
  * one status per client combining the outcome signal with alliance
  * ruptures and the recency of the data (trajectory.h, signals.h).
  *
- * Nothing is printed unless the whole input is valid: output is held in
- * memory and, past SPILL_BYTES, in an unlinked temporary file, then
+ * Nothing is printed unless the whole input is valid (struct out,
+ * cli/out.c): output is held in memory or a temporary file, then
  * copied to stdout at the end. The fit and the classification read one
  * person at a time. Joining alliance ruptures (--alliance...) or dates
  * (--date-col) to the outcome keeps one small entry per person seen in
@@ -19,7 +19,6 @@
 #include "attune/csv.h"
 #include "attune/signals.h"
 
-#define SPILL_BYTES (32u << 20)
 #define MODEL_FILE_MAX (1u << 20)
 
 static const char usage_text[] =
@@ -115,48 +114,6 @@ SERIES_OPTS_HELP
 "3 internal error.\n";
 
 /* ---- output: held until the whole input is read ---------------------- */
-
-struct out {
-	strbuf b;
-	FILE *spill;
-	int rc;
-};
-
-static int out_flush(struct out *o, int force)
-{
-	if (o->b.rc)
-		return o->rc = o->b.rc;
-	if (!force && o->b.len < SPILL_BYTES)
-		return ATTUNE_OK;
-	if (!o->spill) {
-		o->spill = tmpfile();
-		if (!o->spill)
-			return o->rc = ATTUNE_EIO;
-	}
-	if (o->b.len && fwrite(o->b.s, 1, o->b.len, o->spill) != o->b.len)
-		return o->rc = ATTUNE_EIO;
-	sb_reset(&o->b);
-	return ATTUNE_OK;
-}
-
-static int out_emit(struct out *o)
-{
-	char buf[65536];
-	size_t got;
-
-	if (o->spill) {
-		if (out_flush(o, 1))
-			return o->rc;
-		rewind(o->spill);
-		while ((got = fread(buf, 1, sizeof(buf), o->spill)) > 0)
-			if (fwrite(buf, 1, got, stdout) != got)
-				return ATTUNE_EIO;
-	} else if (o->b.len && fwrite(o->b.s, 1, o->b.len, stdout) !=
-	           o->b.len) {
-		return ATTUNE_EIO;
-	}
-	return fflush(stdout) ? ATTUNE_EIO : ATTUNE_OK;
-}
 
 /* v with at most 4 decimals, trailing zeros dropped, no locale; NaN
  * appends nothing. Much faster than the shortest round-trip form. */
@@ -1011,7 +968,7 @@ int cmd_signals(struct cli *cli, int argc, char **argv)
 		cli_err("out of memory");
 		goto out;
 	}
-	sb_init(&r->o.b, (size_t)1 << 40);
+	out_init(&r->o, 0);
 	r->json = json;
 	r->each = each;
 	if (attune_traj_params_init(&r->params, p_ar, p_nt, &err)) {
@@ -1237,7 +1194,7 @@ int cmd_signals(struct cli *cli, int argc, char **argv)
 		sb_puts(&r->o.b, r->n_rows ? "\n]\n" : "]\n");
 emit:
 	exitc = EXIT_INTERNAL;
-	if (out_flush(&r->o, 0) || out_emit(&r->o)) {
+	if (out_flush(&r->o, 0) || out_finish(&r->o)) {
 		cli_err("writing output: %s", attune_strerror(
 		        r->o.rc ? r->o.rc : ATTUNE_EIO));
 		goto out;
@@ -1246,9 +1203,7 @@ emit:
 out:
 	if (r) {
 		attune_traj_fit_free(r->fit);
-		sb_free(&r->o.b);
-		if (r->o.spill)
-			fclose(r->o.spill);
+		out_free(&r->o);
 		map_free(&r->map);
 		free(r);
 	}
