@@ -423,6 +423,11 @@ struct run {
 	int use_dates;
 	long as_of, recent_days;
 	struct idmap map;
+	/* One pass (--alliance-vars in the same wide file): the current
+	 * person's alliance result, instead of a map entry per person. */
+	int one_pass;
+	size_t n_outcome_specs;  /* outcome entries first in the combined --vars */
+	struct extra cur;
 };
 
 static int fit_cb(void *ctx, const attune_series *s,
@@ -460,6 +465,12 @@ static int alliance_cb(void *ctx, const attune_series *s,
 		cli_err("alliance of '%s': %s", s->id, err.msg);
 		return rc;
 	}
+	if (r->one_pass) {
+		r->cur.has_rupture = nq > 0;
+		if (nq)
+			r->cur.last = r->ruptures[nq - 1];
+		return 0;
+	}
 	if (nq == 0)
 		return 0;
 	e = map_get(&r->map, s->id, strlen(s->id));
@@ -470,6 +481,34 @@ static int alliance_cb(void *ctx, const attune_series *s,
 	e->has_rupture = 1;
 	e->last = r->ruptures[nq - 1];
 	return 0;
+}
+
+static int classify_cb(void *ctx, const attune_series *s,
+                       const attune_series_cols *cols);
+
+/* One pass over a wide file holding both measures: the combined --vars
+ * list has the outcome's entries first, the alliance's after; split x
+ * where the outcome's columns end, then detect ruptures and classify
+ * this person before reading the next, so nothing is kept per person. */
+static int both_cb(void *ctx, const attune_series *s,
+                   const attune_series_cols *cols)
+{
+	struct run *r = ctx;
+	attune_series part = *s;
+	attune_series_cols none = {0, NULL, NULL};
+	size_t i, split = 0;
+	int rc;
+
+	for (i = 0; i < r->n_outcome_specs; i++)
+		split += cols->per_spec[i];
+	part.x = s->x + split;
+	part.n = s->n - split;
+	rc = alliance_cb(r, &part, &none);
+	if (rc)
+		return rc;
+	part.x = s->x;
+	part.n = split;
+	return classify_cb(r, &part, &none);
 }
 
 static void put_id(struct run *r, const char *id)
@@ -600,7 +639,9 @@ static int classify_cb(void *ctx, const attune_series *s,
 	in.model = &r->model;
 	in.measure = r->measure;
 	in.days_since_last = -1;
-	if (r->map.n)
+	if (r->one_pass)
+		e = &r->cur;
+	else if (r->map.n)
 		e = map_find(&r->map, s->id, strlen(s->id));
 	if (e && e->has_rupture) {
 		in.ruptures = &e->last;
@@ -755,7 +796,7 @@ int cmd_signals(struct cli *cli, int argc, char **argv)
 		{"as-of", required_argument, NULL, OPT_AS_OF},
 		{NULL, 0, NULL, 0}
 	};
-	struct series_opts so, ao;
+	struct series_opts so, ao, both;
 	struct run *r = NULL;
 	const char *fit_path = NULL, *bands = NULL, *band_by = NULL;
 	const char *out_path = NULL, *model_path = NULL, *path = NULL;
@@ -774,6 +815,7 @@ int cmd_signals(struct cli *cli, int argc, char **argv)
 
 	series_opts_init(&so);
 	series_opts_init(&ao);
+	series_opts_init(&both);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		rc = series_opt(&so, c, optarg);
 		if (rc < 0)
@@ -1146,7 +1188,30 @@ int cmd_signals(struct cli *cli, int argc, char **argv)
 		ao.spec = so.spec;
 		ao.spec.vars = ao.vars;
 		ao.spec.n_vars = 0;
-		if (al_instr) {
+		if (al_vars && !al_path && !so.instrument) {
+			/* Same wide file: one pass, below. */
+			if (series_opt(&ao, OPT_S_VARS, al_vars) < 0) {
+				exitc = EXIT_USAGE;
+				goto out;
+			}
+			if (so.spec.n_vars + ao.spec.n_vars >
+			    sizeof(both.vars) / sizeof(both.vars[0])) {
+				cli_err("--vars and --alliance-vars: at most 64 "
+				        "names or ranges together");
+				exitc = EXIT_USAGE;
+				goto out;
+			}
+			both.spec = so.spec;
+			both.spec.vars = both.vars;
+			both.spec.n_vars = 0;
+			for (i = 0; i < so.spec.n_vars; i++)
+				both.vars[both.spec.n_vars++] = so.spec.vars[i];
+			for (i = 0; i < ao.spec.n_vars; i++)
+				both.vars[both.spec.n_vars++] = ao.spec.vars[i];
+			r->one_pass = 1;
+			r->n_outcome_specs = so.spec.n_vars;
+			exitc = EXIT_OKAY;
+		} else if (al_instr) {
 			ao.instrument = al_instr;
 			ao.client = so.client;
 			exitc = series_run_db(cli, &ao, alliance_cb, r);
@@ -1187,7 +1252,10 @@ int cmd_signals(struct cli *cli, int argc, char **argv)
 	else
 		sb_puts(&r->o.b, "id,session,score,expected,lower,upper,limit,"
 		                 "band,status,reasons\n");
-	exitc = series_run_any(cli, &so, path, classify_cb, r);
+	if (r->one_pass)
+		exitc = series_run(&both, path, both_cb, r);
+	else
+		exitc = series_run_any(cli, &so, path, classify_cb, r);
 	if (exitc != EXIT_OKAY)
 		goto out;
 	if (json)

@@ -107,7 +107,7 @@ int series_run_db(struct cli *cli, const struct series_opts *o,
 	const attune_instrument *in;
 	attune_store *st = NULL;
 	attune_id clinic;
-	attune_series_cols cols = {0, NULL};
+	attune_series_cols cols = {0, NULL, NULL};
 	attune_series s;
 	size_t i, k;
 	int rc, exitc = EXIT_INTERNAL, scale = -1;

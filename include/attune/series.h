@@ -42,6 +42,10 @@ typedef struct attune_series {
 typedef struct attune_series_cols {
 	size_t n;
 	const char *const *names;
+	/* per_spec[i]: how many columns spec->vars[i] expanded to (a range
+	 * "a:c" gives 3), so a caller that asked for several groups of
+	 * columns in one read can split x; NULL in long form. */
+	const size_t *per_spec;
 } attune_series_cols;
 
 /* Called once per person; a non-zero return stops reading and is

@@ -19,6 +19,7 @@ struct reader {
 	int var_col[ATTUNE_SERIES_MAX];
 	const char *var_name[ATTUNE_SERIES_MAX];
 	size_t n_vars;
+	size_t per_spec[ATTUNE_SERIES_MAX];
 	char *header_copy;           /* the header's names, NUL-separated */
 	double x[ATTUNE_SERIES_MAX];
 	char id[ATTUNE_TEXT_MAX + 1];
@@ -156,6 +157,9 @@ static int read_header(struct reader *r, const attune_csv_field *f, size_t n)
 	}
 	if (sp->n_vars == 0)
 		return fail(r, line, "no session columns given (--vars)");
+	if (sp->n_vars > ATTUNE_SERIES_MAX)
+		return fail(r, line, "more than %d session columns",
+		            ATTUNE_SERIES_MAX);
 	/* Keep the header's names for output: copy them once. */
 	for (i = 0; i < n; i++) {
 		memcpy(p + off, f[i].p, f[i].n);
@@ -187,6 +191,7 @@ static int read_header(struct reader *r, const attune_csv_field *f, size_t n)
 			if (a < 0)
 				return fail(r, line, "no column named '%s'", v);
 		}
+		r->per_spec[i] = (size_t)(b - a + 1);
 		for (k = a; k <= b; k++) {
 			size_t j, o = 0;
 			if (r->n_vars == ATTUNE_SERIES_MAX)
@@ -214,7 +219,7 @@ static int read_header(struct reader *r, const attune_csv_field *f, size_t n)
 static int read_wide(struct reader *r, attune_series_cb cb, void *ctx)
 {
 	const attune_csv_field *f;
-	attune_series_cols cols = {r->n_vars, r->var_name};
+	attune_series_cols cols = {r->n_vars, r->var_name, r->per_spec};
 	attune_series s;
 	size_t n, k;
 	int rc;
@@ -249,7 +254,7 @@ static int read_wide(struct reader *r, attune_series_cb cb, void *ctx)
 static int read_long(struct reader *r, attune_series_cb cb, void *ctx)
 {
 	const attune_csv_field *f;
-	attune_series_cols cols = {0, NULL};
+	attune_series_cols cols = {0, NULL, NULL};
 	attune_series s;
 	size_t n, k, line, first_line = 0, filled = 0;
 	int rc, have = 0, last_session = 0;

@@ -219,6 +219,22 @@ run signals --model "$T/m.csv" --vars s1:s4 --alliance "$T/srs.csv" \
 expect_rc 0 "alliance file"
 expect_out "o1,4,17,12.8427,10.9931,14.6922,17.3627,15-27,rupture-unrepaired"
 expect_out "o3,4,12,2.5158,1.4584,3.5731,5.0998,0-9,not-on-track,not on track: score 12 at session 4 is above the expected 2.5 ± 2.6"
+# The alliance in the same wide file: read in one pass (nothing kept per
+# person), with the same result as naming the file twice.
+awk -F, 'NR == FNR { a[$1] = $2 "," $3 "," $4; next }
+	FNR == 1 { print $0 ",a1,a2,a3"; next }
+	{ print $0 "," ($1 in a ? a[$1] : ",,") }' "$T/srs.csv" "$T/wide.csv" \
+	>"$T/joined.csv"
+run signals --model "$T/m.csv" --vars s1:s4 --alliance-vars a1:a3 \
+	--rupture drop "$T/joined.csv"
+expect_rc 0 "alliance in the same file, one pass"
+cp "$T/out" "$T/one.csv"
+run signals --model "$T/m.csv" --vars s1:s4 --alliance "$T/joined.csv" \
+	--alliance-vars a1:a3 --rupture drop "$T/joined.csv"
+expect_rc 0 "alliance in the same file, named twice"
+check
+cmp -s "$T/out" "$T/one.csv" || fail "one pass and two passes differ"
+expect_out "o1,4,17,12.8427,10.9931,14.6922,17.3627,15-27,rupture-unrepaired"
 
 # ---- bad input: exit 1, nothing on stdout -----------------------------
 run signals --model "$T/nope.csv" --long "$TD/open.csv"

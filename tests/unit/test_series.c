@@ -20,6 +20,7 @@ struct got {
 	size_t count;
 	char col0[16];
 	size_t ncols;
+	size_t per[4];
 };
 
 static int collect(void *ctx, const attune_series *s,
@@ -37,6 +38,10 @@ static int collect(void *ctx, const attune_series *s,
 	g->first[g->count] = s->first;
 	g->lines[g->count] = s->line;
 	g->ncols = cols->n;
+	if (cols->per_spec) {
+		g->per[0] = cols->per_spec[0];
+		g->per[1] = cols->per_spec[1];
+	}
 	if (cols->n)
 		snprintf(g->col0, sizeof(g->col0), "%s", cols->names[0]);
 	g->count++;
@@ -73,6 +78,8 @@ static void test_wide(void **state)
 	assert_string_equal(g.ids[0], "a");
 	assert_int_equal(g.n[0], 4);
 	assert_int_equal(g.ncols, 4);
+	assert_int_equal(g.per[0], 3);   /* s1:s3 */
+	assert_int_equal(g.per[1], 1);   /* s5 */
 	assert_string_equal(g.col0, "s1");
 	assert_true(g.x[0][0] == 1 && g.x[0][1] == 2 && isnan(g.x[0][2]) &&
 	            g.x[0][3] == 5);
