@@ -6,11 +6,13 @@
  * a sequence of utterances, each with a speaker role, the speaker label as
  * written, normalised UTF-8 text, start and end times when known, and the
  * source line. The formats, the speaker rules and the utterance rule are
- * documented in docs/transcripts.md; the limits in lib/text/text_limits.h
+ * documented in docs/transcripts.md; the limits in include/attune/limits.h
  * (ATTUNE_TRANSCRIPT_SIZE_MAX and friends).
  *
  * Errors are "NAME:LINE: what" in attune_err, where NAME is the zName
- * the caller gave. */
+ * the caller gave ("speaker map: what" for a bad opts.speakers). The
+ * input is checked for UTF-8 and NUL bytes before anything else, so
+ * those errors name the byte offset as well. */
 #ifndef ATTUNE_TRANSCRIPT_H
 #define ATTUNE_TRANSCRIPT_H
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "attune/transcript.h"
-#include "text/text_limits.h"
+#include "attune/limits.h"
 #include "util/util_int.h"
 
 /* 0 when t keeps every invariant, else a number naming the broken one.

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "attune/transcript.h"
 #include "attune/limits.h"
-#include "text/text_limits.h"
+#include "attune/limits.h"
 #include "util/arena.h"
 #include "util/util_int.h"
 

@@ -157,12 +157,41 @@ static int same_id(const trb *b, const char *s, size_t n)
 	return id && strncmp(id, s, n) == 0 && id[n] == '\0';
 }
 
+/* The row on line has transcript_id *fid: when it differs from the open
+ * transcript's, finish that one and begin the next, unless the id was
+ * seen before (its rows are not together). */
+static int next_id(trb *b, idset *seen, const attune_csv_field *fid,
+                   size_t line)
+{
+	const char *s = fid->p, *id;
+	size_t n = fid->n;
+	struct slot *sl;
+	int rc;
+
+	s = trim(s, &n);
+	if (b->t && same_id(b, s, n))
+		return ATTUNE_OK;
+	if (b->t) {
+		id = b->t->pub.id;
+		if (id_add(seen, id, strlen(id), b->nu ? b->u[0].line : line))
+			return attune_err_set(b->err, ATTUNE_ENOMEM, "%s: out of "
+			                      "memory", b->zName);
+		if ((rc = trb_finish(b)) != ATTUNE_OK)
+			return rc;
+	}
+	sl = id_find(seen, s, n);
+	if (sl && sl->z)
+		return trb_fail(b, ATTUNE_EINVAL, line, "rows of transcript "
+		                "'%.*s' are not together (it began on line %zu)",
+		                (int)(n > 64 ? 64 : n), s, sl->line);
+	return trb_begin(b, s, n, line);
+}
+
 int tr_read_csv(trb *b, attune_csv *csv)
 {
 	const attune_csv_field *f;
 	int col[C_N];
 	size_t nf, ncols, line;
-	struct slot *sl;
 	idset seen;
 	int rc;
 
@@ -190,34 +219,8 @@ int tr_read_csv(trb *b, attune_csv *csv)
 			goto out;
 		}
 		if (col[C_TID] >= 0) {
-			const char *s = f[col[C_TID]].p;
-			size_t n = f[col[C_TID]].n;
-			s = trim(s, &n);
-			if (!b->t || !same_id(b, s, n)) {
-				if (b->t) {
-					const char *id = b->t->pub.id;
-					if ((rc = id_add(&seen, id, strlen(id),
-					                 b->u && b->nu ? b->u[0].line :
-					                 line)) != ATTUNE_OK) {
-						rc = attune_err_set(b->err, rc, "%s: "
-						       "out of memory", b->zName);
-						goto out;
-					}
-					if ((rc = trb_finish(b)) != ATTUNE_OK)
-						goto out;
-				}
-				sl = id_find(&seen, s, n);
-				if (sl && sl->z) {
-					rc = trb_fail(b, ATTUNE_EINVAL, line,
-					              "rows of transcript '%.*s' are "
-					              "not together (it began on line "
-					              "%zu)", (int)(n > 64 ? 64 : n),
-					              s, sl->line);
-					goto out;
-				}
-				if ((rc = trb_begin(b, s, n, line)) != ATTUNE_OK)
-					goto out;
-			}
+			if ((rc = next_id(b, &seen, &f[col[C_TID]], line)))
+				goto out;
 		} else if (!b->t) {
 			if ((rc = trb_begin(b, NULL, 0, line)) != ATTUNE_OK)
 				goto out;

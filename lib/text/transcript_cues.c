@@ -127,8 +127,9 @@ static int tag(cue_rd *r, const char *t, size_t n)
 		}
 		if (w + m > ATTUNE_SPEAKER_LABEL_MAX)
 			return trb_fail(r->b, ATTUNE_ELIMIT, r->lno, "speaker "
-			                "label longer than ATTUNE_SPEAKER_LABEL_MAX "
-			                "(%u bytes)", ATTUNE_SPEAKER_LABEL_MAX);
+			                "label longer than "
+			                "ATTUNE_SPEAKER_LABEL_MAX (%u bytes)",
+			                ATTUNE_SPEAKER_LABEL_MAX);
 		memcpy(out + w, dec, m);
 		w += m;
 		i += used;
@@ -252,8 +253,8 @@ static int timing(cue_rd *r, const char *s, size_t n)
 {
 	const char *a = s, *e = s + n, *t2;
 	char why[96], b1[32], b2[32];
+	int rc, strict = r->srt ? 2 : 1;  /* SRT words its errors so */
 	size_t n1, n2;
-	int rc;
 
 	while (a + 3 <= e && !(a[0] == '-' && a[1] == '-' && a[2] == '>'))
 		a++;
@@ -263,8 +264,10 @@ static int timing(cue_rd *r, const char *s, size_t n)
 		;
 	for (n2 = 0; t2 + n2 < e && !is_blank((unsigned char)t2[n2]); n2++)
 		;
-	if ((rc = ts_parse(s, n1, r->srt ? 2 : 1, &r->start, why, sizeof(why))) != 0 ||
-	    (rc = ts_parse(t2, n2, r->srt ? 2 : 1, &r->end, why, sizeof(why))) != 0)
+	rc = ts_parse(s, n1, strict, &r->start, why, sizeof(why));
+	if (rc == ATTUNE_OK)
+		rc = ts_parse(t2, n2, strict, &r->end, why, sizeof(why));
+	if (rc)
 		return trb_fail(r->b, rc, r->lno, "%s", why);
 	if (r->end < r->start) {
 		ts_format(b1, r->start);

@@ -41,20 +41,30 @@ static void jw_ws(jw *w)
 
 static void jw_string(jw *w)
 {
-	w->p++;  /* the opening quote */
-	while (w->p < w->e) {
-		if (*w->p == '\\') {
-			if (w->e - w->p >= 6 && memcmp(w->p + 1, "u0000", 5) == 0)
+	const char *p = w->p + 1, *e = w->e;  /* after the opening quote */
+
+	for (;;) {
+		/* Plain bytes, the common case, in a tight loop. */
+		while (p < e && *p != '"' && *p != '\\' && *p != '\n' &&
+		       *p != '\r')
+			p++;
+		if (p >= e)
+			break;
+		if (*p == '"') {
+			p++;
+			break;
+		}
+		if (*p == '\\') {
+			if (e - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
 				w->nul = w->nul ? w->nul : w->line;
-			w->p += w->e - w->p >= 2 ? 2 : 1;
+			p += e - p >= 2 ? 2 : 1;
 			continue;
 		}
-		if (*w->p == '"') {
-			w->p++;
-			return;
-		}
-		jw_char(w);
+		w->p = p;
+		jw_char(w);  /* a raw line break, which cJSON lets through */
+		p = w->p;
 	}
+	w->p = p;
 }
 
 static void jw_value(jw *w)
@@ -152,17 +162,42 @@ static void find_lines(jw *w, const char *key, size_t *at, size_t n)
 
 /* ---- the reader ---------------------------------------------------------- */
 
-static const cJSON *member(const cJSON *o, const char *a, const char *b,
+/* The members of an utterance object that we read, found in one pass
+ * over its children (first occurrence wins, as in cJSON's lookups). For
+ * pairs of names, the first one wins over the second. */
+enum { K_TID, K_SPEAKER, K_INTERLOCUTOR, K_TEXT, K_UTEXT, K_START,
+       K_TIMESTAMP, K_END, K_UID, K_N };
+
+static const char *const knames[K_N] = {
+	"transcript_id", "speaker", "interlocutor", "text", "utterance_text",
+	"start", "timestamp", "end", "utterance_id"
+};
+
+static void members(const cJSON *o, const cJSON *m[K_N])
+{
+	const cJSON *c;
+	size_t k;
+
+	for (k = 0; k < K_N; k++)
+		m[k] = NULL;
+	for (c = o->child; c; c = c->next) {
+		if (!c->string)
+			continue;
+		for (k = 0; k < K_N; k++)
+			if (!m[k] && c->string[0] == knames[k][0] &&
+			    strcmp(c->string, knames[k]) == 0) {
+				m[k] = c;
+				break;
+			}
+	}
+}
+
+/* m[a] if present, else m[b]; *used names the one taken. */
+static const cJSON *either(const cJSON *const m[K_N], int a, int b,
                            const char **used)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-
-	*used = a;
-	if (!v && b) {
-		v = cJSON_GetObjectItemCaseSensitive(o, b);
-		*used = b;
-	}
-	return v;
+	*used = knames[m[a] || b < 0 ? a : b];
+	return m[a] || b < 0 ? m[a] : m[b];
 }
 
 /* An id: a string, or a number written without locale. */
@@ -216,7 +251,7 @@ static int get_time(trb *b, const cJSON *v, const char *key, size_t line,
 static int utterance(trb *b, const cJSON *o, size_t idx, size_t line,
                      const char *root_id, size_t root_id_n)
 {
-	const cJSON *v;
+	const cJSON *v, *m[K_N];
 	const char *key, *s = NULL, *id;
 	char num[32], num2[32];
 	size_t n = 0, id_n;
@@ -226,8 +261,9 @@ static int utterance(trb *b, const cJSON *o, size_t idx, size_t line,
 	if (!cJSON_IsObject(o))
 		return trb_fail(b, ATTUNE_EINVAL, line, "utterance %zu is not an "
 		                "object", idx + 1);
+	members(o, m);
 	/* transcript_id on the utterance: rows of an exported table. */
-	v = cJSON_GetObjectItemCaseSensitive(o, "transcript_id");
+	v = m[K_TID];
 	if (v && !cJSON_IsNull(v)) {
 		if (!id_text(v, num2, &id, &id_n))
 			return trb_fail(b, ATTUNE_EINVAL, line, "\"transcript_id\" "
@@ -244,7 +280,7 @@ static int utterance(trb *b, const cJSON *o, size_t idx, size_t line,
 		if ((rc = trb_begin(b, id, id_n, line)) != ATTUNE_OK)
 			return rc;
 	}
-	v = member(o, "speaker", "interlocutor", &key);
+	v = either(m, K_SPEAKER, K_INTERLOCUTOR, &key);
 	if (v && !cJSON_IsNull(v)) {
 		if (!cJSON_IsString(v) || !v->valuestring)
 			return trb_fail(b, ATTUNE_EINVAL, line, "\"%s\" is not a "
@@ -253,10 +289,10 @@ static int utterance(trb *b, const cJSON *o, size_t idx, size_t line,
 		n = strlen(s);
 		s = trim(s, &n);
 	}
-	v = member(o, "start", "timestamp", &key);
+	v = either(m, K_START, K_TIMESTAMP, &key);
 	if ((rc = get_time(b, v, key, line, &start)) != ATTUNE_OK)
 		return rc;
-	v = member(o, "end", NULL, &key);
+	v = either(m, K_END, -1, &key);
 	if ((rc = get_time(b, v, key, line, &end)) != ATTUNE_OK)
 		return rc;
 	if (start >= 0 && end >= 0 && end < start) {
@@ -269,7 +305,7 @@ static int utterance(trb *b, const cJSON *o, size_t idx, size_t line,
 	if ((rc = trb_turn(b, s, n, n > 0, line, start, end)) != ATTUNE_OK)
 		return rc;
 	b->keep_empty = 1;  /* one element, one utterance */
-	v = cJSON_GetObjectItemCaseSensitive(o, "utterance_id");
+	v = m[K_UID];
 	if (v && !cJSON_IsNull(v)) {
 		if (!id_text(v, num, &s, &n))
 			return trb_fail(b, ATTUNE_EINVAL, line, "\"utterance_id\" "
@@ -282,7 +318,7 @@ static int utterance(trb *b, const cJSON *o, size_t idx, size_t line,
 			return attune_err_set(b->err, ATTUNE_ENOMEM, "%s: out of "
 			                      "memory", b->zName);
 	}
-	v = member(o, "text", "utterance_text", &key);
+	v = either(m, K_TEXT, K_UTEXT, &key);
 	if (!cJSON_IsString(v) || !v->valuestring)
 		return trb_fail(b, ATTUNE_EINVAL, line, "utterance %zu has no "
 		                "\"text\" (or \"utterance_text\") string", idx + 1);

@@ -16,6 +16,7 @@
 #include "attune/csv.h"
 #include "attune/instrument.h"
 #include "attune/score.h"
+#include "attune/transcript.h"
 #include "util/util_int.h"
 
 void *__real_malloc(size_t n);
@@ -148,6 +149,50 @@ static int run_strbuf(void)
 	return rc;
 }
 
+/* Every reader, through the same allocation points. */
+static int run_transcripts(void)
+{
+	static const char *const inputs[] = {
+		"T: How are you?\nC: Fine, I suppose.\n\nT: Fine?\n",
+		"WEBVTT\n\n00:00.000 --> 00:02.000\n<v Therapist>Hello &amp; "
+		"welcome</v>\n\n00:02.500 --> 00:04.000\n<v Client>Hi.\n",
+		"1\n00:00:00,000 --> 00:00:02,000\nT: <i>Hello</i>\n\n"
+		"2\n00:00:02,000 --> 00:00:03,000\nC: Hi\n",
+		"transcript_id,utterance_id,interlocutor,timestamp,"
+		"utterance_text\n1,0,therapist,00:00:01,\"Hello, you\"\n"
+		"1,1,client,00:00:03,Hi\n",
+		"{\"utterances\": [{\"speaker\": \"therapist\", \"text\": "
+		"\"Hello\", \"start\": 0.5}, {\"speaker\": \"client\", "
+		"\"text\": \"Hi\"}]}",
+	};
+	attune_transcript_opts opts;
+	attune_transcript *t;
+	attune_err err;
+	size_t i;
+	int rc;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.speakers = "Dr Lee=therapist,Sam=client";
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		t = NULL;
+		rc = attune_transcript_parse(inputs[i], strlen(inputs[i]), "t",
+		                             &opts, &t, &err);
+		attune_transcript_free(t);
+		/* cJSON reports its own out-of-memory as a syntax error. */
+		if (rc == ATTUNE_EINVAL && failed)
+			rc = ATTUNE_ENOMEM;
+		if (rc)
+			return rc;
+	}
+	return ATTUNE_OK;
+}
+
+static void test_oom_transcripts(void **state)
+{
+	(void)state;
+	torture(run_transcripts, "transcript readers");
+}
+
 static void test_oom_catalog(void **state)
 {
 	(void)state;
@@ -173,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_oom_catalog),
 		cmocka_unit_test(test_oom_csv),
 		cmocka_unit_test(test_oom_strbuf),
+		cmocka_unit_test(test_oom_transcripts),
 	};
 
 	cJSON_InitHooks(&hooks);

@@ -4,8 +4,9 @@
  * the speaker map, every limit at and one over, streaming CSV, ownership.
  *
  * Input NAME is checked against NAME.expected (canonical form) or
- * NAME.error ("RC message"). ATTUNE_UPDATE_GOLDEN=1 rewrites the expected files from the current
- * output; review every change by hand before keeping it. */
+ * NAME.error ("RC message"). ATTUNE_UPDATE_GOLDEN=1 rewrites the
+ * expected files from the current output; review every change by hand
+ * before keeping it. */
 #include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,7 @@
 #include "attune/limits.h"
 #include "attune/transcript.h"
 #include "text/text_check_int.h"
-#include "text/text_limits.h"
+#include "attune/limits.h"
 
 #define KEEP ATTUNE_TRANSCRIPT_KEEP_CUES
 #define KNOWN ATTUNE_TRANSCRIPT_KNOWN_LABELS
@@ -792,6 +793,78 @@ static void test_limit_size(void **state)
 	free(s);
 }
 
+struct chunks_big {
+	char *s;
+	size_t n, off;
+};
+
+static long read_big(void *ctx, char *buf, size_t n)
+{
+	struct chunks_big *c = ctx;
+	size_t k = c->n - c->off;
+
+	if (k > n)
+		k = n;
+	memcpy(buf, c->s + c->off, k);
+	c->off += k;
+	return (long)k;
+}
+
+static int drop(void *ctx, attune_transcript **t)
+{
+	*(size_t *)ctx += (*t)->n;
+	return 0;
+}
+
+/* A CSV stream has no size limit, but one transcript's text has: 256
+ * rows of 65534 bytes and one of 512 make exactly 16 MiB. */
+static void test_limit_stream_text(void **state)
+{
+	const size_t M = ATTUNE_TRANSCRIPT_SIZE_MAX, big = 65534;
+	size_t len, i, n;
+	struct chunks_big c;
+	attune_csv *csv;
+	attune_err err;
+	char *s, *p;
+	int last;
+
+	(void)state;
+	for (last = 512; last <= 513; last++) {
+		len = 28 + 256 * (big + 3) + (size_t)last + 3;
+		s = malloc(len + 1);
+		assert_non_null(s);
+		memcpy(s, "interlocutor,utterance_text\n", 28);
+		for (i = 0, p = s + 28; i < 257; i++) {
+			size_t k = i < 256 ? big : (size_t)last;
+			memcpy(p, "T,", 2);
+			memset(p + 2, 'z', k);
+			p[2 + k] = '\n';
+			p += k + 3;
+		}
+		assert_int_equal((size_t)(p - s), len);
+		assert_int_equal(256 * big + 512, M);
+		c.s = s;
+		c.n = len;
+		c.off = 0;
+		assert_int_equal(attune_csv_open(read_big, &c, "big.csv", &csv), 0);
+		n = 0;
+		if (last == 512) {
+			assert_int_equal(attune_transcript_read_csv(csv, NULL, drop,
+			                                            &n, &err), 0);
+			assert_int_equal(n, 257);
+		} else {
+			assert_int_equal(attune_transcript_read_csv(csv, NULL, drop,
+			                                            &n, &err),
+			                 ATTUNE_ELIMIT);
+			assert_string_equal(err.msg, "big.csv:258: transcript text "
+			                    "longer than ATTUNE_TRANSCRIPT_SIZE_MAX "
+			                    "(16777216 bytes)");
+		}
+		attune_csv_close(csv);
+		free(s);
+	}
+}
+
 /* ---- behaviour ------------------------------------------------------------- */
 
 static void test_split(void **state)
@@ -1003,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_limit_time),
 		cmocka_unit_test(test_limit_utterances),
 		cmocka_unit_test(test_limit_size),
+		cmocka_unit_test(test_limit_stream_text),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_callback_and_ownership),
 		cmocka_unit_test(test_read_csv_stream),
