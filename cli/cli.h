@@ -125,5 +125,6 @@ int cmd_gains(struct cli *cli, int argc, char **argv);
 int cmd_change(struct cli *cli, int argc, char **argv);
 int cmd_ruptures(struct cli *cli, int argc, char **argv);
 int cmd_signals(struct cli *cli, int argc, char **argv);
+int cmd_mirror(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command {
 	{"change", cmd_change, "reliable and clinically significant change"},
 	{"ruptures", cmd_ruptures, "alliance rupture-repair sequences"},
 	{"signals", cmd_signals, "expected response and not-on-track signals"},
+	{"mirror", cmd_mirror, "code a session transcript (the session mirror)"},
 	{"audit", cmd_audit, "read the audit log"},
 	{NULL, NULL, NULL}
 };
