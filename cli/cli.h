@@ -125,6 +125,21 @@ int cmd_gains(struct cli *cli, int argc, char **argv);
 int cmd_change(struct cli *cli, int argc, char **argv);
 int cmd_ruptures(struct cli *cli, int argc, char **argv);
 int cmd_signals(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_user(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+
+/* Serve the web app on cli->db until SIGINT/SIGTERM (cmd_serve.c);
+ * zListen NULL: 127.0.0.1:8080. Returns an exit code. For `attune demo`
+ * too. */
+int cli_serve(struct cli *cli, const char *zListen, int secure);
+
+/* Give the demo clinic's users (admin, sam, alex, blair, casey) the demo
+ * passwords NAME-demo-pass and let sam supervise alex and blair
+ * (cmd_user.c). Prints "  NAME password PASS" lines to out (may be
+ * NULL). Call it with the demo's store inside or outside a transaction;
+ * returns an attune_rc. */
+int cli_demo_web_accounts(attune_store *st, attune_id clinic, FILE *out);
 int cmd_mirror(struct cli *cli, int argc, char **argv);
 
 #endif

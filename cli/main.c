@@ -24,6 +24,9 @@ static const struct command {
 	{"signals", cmd_signals, "expected response and not-on-track signals"},
 	{"mirror", cmd_mirror, "code a session transcript (the session mirror)"},
 	{"audit", cmd_audit, "read the audit log"},
+	{"serve", cmd_serve, "serve the web app"},
+	{"user", cmd_user, "web accounts, supervision and grants"},
+	{"token", cmd_token, "API tokens for the JSON API"},
 	{NULL, NULL, NULL}
 };
 

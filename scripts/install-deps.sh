@@ -5,7 +5,9 @@
 set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-      libsqlite3-dev sqlite3 libcjson-dev libcmocka-dev"
+      libsqlite3-dev sqlite3 libcjson-dev libcmocka-dev
+      libmicrohttpd-dev libsodium-dev libqrencode-dev
+      curl netcat-openbsd"
 
 missing=""
 for p in $PKGS; do

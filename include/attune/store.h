@@ -103,6 +103,8 @@ typedef struct attune_client_rec {
 	const char *code;         /* pseudonymous code, unique in the clinic */
 	const char *display_name; /* optional, may be NULL */
 	int64_t created_at;
+	int sees_progress;        /* 1: the client may see their own progress
+	                             after a check-in (schema 2); 0 or 1 */
 } attune_client_rec;
 
 typedef struct attune_episode_rec {
@@ -248,5 +250,205 @@ int attune_store_audit(attune_store *st, const char *zAction,
 /* Rows with at >= since, newest first; limit 0 = all. Not audited. */
 int attune_store_audit_list(attune_store *st, int64_t since, size_t limit,
                             attune_audit_cb cb, void *ctx);
+
+/* ==== The web app (schema 2): sign-in sessions, check-in links, API
+ * tokens, supervision, grants, clinic settings ====
+ *
+ * Secrets (session cookies, check-in link tokens, API tokens) never
+ * reach the store: the caller hashes them (the web server uses BLAKE2b
+ * with 256 bits, written as 64 lower-case hex digits) and the store
+ * keeps and looks up only the hash, an identifier in the sense above. */
+
+/* ---- Users, continued ---- */
+
+/* The user with this id. ATTUNE_ENOTFOUND when there is none. Not
+ * audited (not client data). */
+int attune_store_user_get(attune_store *st, attune_id user_id,
+                          attune_user_cb cb, void *ctx);
+/* Set (zHash an argon2id string) or clear (NULL: the account cannot sign
+ * in) a user's password hash. Audited "user.password". */
+int attune_store_user_set_password(attune_store *st, attune_id user_id,
+                                   const char *zHash);
+/* Change a user's role. Audited "user.role" (detail role:R). */
+int attune_store_user_set_role(attune_store *st, attune_id user_id,
+                               attune_role role);
+
+/* ---- Web sign-in sessions (not client data: not audited except sign-in
+ * and sign-out) ---- */
+
+typedef struct attune_websession_rec {
+	const char *id_hash;      /* hash of the cookie's token */
+	attune_id user_id;
+	const char *csrf;         /* the session's CSRF secret: an identifier
+	                             (the web server uses 64 hex digits) */
+	const char *origin;       /* where the sign-in came from (text) */
+	int64_t created_at;       /* 0 on add: now */
+	int64_t last_seen;        /* 0 on add: created_at */
+	int64_t expires_at;       /* absolute end; > created_at */
+} attune_websession_rec;
+
+typedef int (*attune_websession_cb)(void *ctx,
+                                    const attune_websession_rec *r);
+
+/* Record a sign-in. ATTUNE_EEXIST when the hash is taken (a collision
+ * of 256-bit random tokens: a bug), ATTUNE_ENOTFOUND when there is no
+ * such user. Audited "auth.login" (object user:N). */
+int attune_store_websession_add(attune_store *st,
+                                const attune_websession_rec *s);
+/* The session with this hash, expired or not (the caller decides).
+ * ATTUNE_ENOTFOUND when there is none. */
+int attune_store_websession_find(attune_store *st, const char *zIdHash,
+                                 attune_websession_cb cb, void *ctx);
+/* Set last_seen. ATTUNE_ENOTFOUND when there is no such session. */
+int attune_store_websession_touch(attune_store *st, const char *zIdHash,
+                                  int64_t last_seen);
+/* Sign out: delete the session. Audited "auth.logout" (object user:N).
+ * ATTUNE_ENOTFOUND when there is none. */
+int attune_store_websession_delete(attune_store *st, const char *zIdHash);
+/* Delete every session of a user (after a password or role change).
+ * Audited "auth.logout-all" (object user:N). *n_deleted may be NULL. */
+int attune_store_websession_delete_user(attune_store *st, attune_id user_id,
+                                        size_t *n_deleted);
+/* Delete sessions with expires_at <= now or last_seen < idle_before.
+ * Housekeeping, not audited. *n_deleted may be NULL. */
+int attune_store_websession_purge(attune_store *st, int64_t now,
+                                  int64_t idle_before, size_t *n_deleted);
+
+/* ---- Check-in links (client data: audited) ---- */
+
+/* Instruments one link may assign. */
+#define ATTUNE_LINK_INSTRUMENTS_MAX 16
+
+typedef struct attune_link_rec {
+	attune_id id;             /* set by the store */
+	const char *token_hash;
+	attune_id client_id;
+	int session_number;       /* 1, 2, ...; 0: "the next session" */
+	/* Comma-separated instrument ids, 1..ATTUNE_LINK_INSTRUMENTS_MAX of
+	 * them, each an identifier ("phq9,checkin-alliance"). */
+	const char *instruments;
+	attune_id created_by;     /* user; 0 when none (command line) */
+	int64_t created_at;       /* 0 on add: now */
+	int64_t expires_at;       /* > created_at */
+	int64_t used_at;          /* 0: not used yet (ignored on add) */
+} attune_link_rec;
+
+typedef int (*attune_link_cb)(void *ctx, const attune_link_rec *r);
+
+/* Create a link. ATTUNE_ENOTFOUND when there is no such client (or
+ * creating user); ATTUNE_EEXIST when the hash is taken. Audited
+ * "link.add" (object link:N, detail client:N). */
+int attune_store_link_add(attune_store *st, const attune_link_rec *l,
+                          attune_id *out_id);
+/* The link with this token hash, used or expired or not (the caller
+ * decides what to show). Audited "link.read" (object link:N, detail
+ * client:N) before the callback runs. ATTUNE_ENOTFOUND when none. */
+int attune_store_link_find(attune_store *st, const char *zTokenHash,
+                           attune_link_cb cb, void *ctx);
+/* Mark the link used at used_at (0: now), once: ATTUNE_EEXIST when it
+ * was used already, ATTUNE_ENOTFOUND when there is no such link. Call it
+ * in the same transaction as the answers it admits, so that a link is
+ * spent exactly when its answers are stored. Audited "link.use". */
+int attune_store_link_use(attune_store *st, attune_id link_id,
+                          int64_t used_at);
+/* The links of a client, newest first. Audited "link.list". */
+int attune_store_link_list(attune_store *st, attune_id client_id,
+                           attune_link_cb cb, void *ctx);
+
+/* ---- API tokens (not client data: audited when made and revoked) ---- */
+
+typedef struct attune_token_rec {
+	attune_id id;             /* set by the store */
+	const char *token_hash;
+	attune_id user_id;
+	const char *label;        /* text, e.g. "EHR bridge" */
+	int64_t created_at;       /* 0 on add: now */
+	int64_t last_used;        /* 0: never */
+	int64_t revoked_at;       /* 0: in force */
+} attune_token_rec;
+
+typedef int (*attune_token_cb)(void *ctx, const attune_token_rec *r);
+
+/* Audited "token.add" (object token:N, detail user:N). ATTUNE_ENOTFOUND
+ * when there is no such user. */
+int attune_store_token_add(attune_store *st, const attune_token_rec *t,
+                           attune_id *out_id);
+/* The token with this hash, revoked or not. ATTUNE_ENOTFOUND when
+ * none. */
+int attune_store_token_find(attune_store *st, const char *zTokenHash,
+                            attune_token_cb cb, void *ctx);
+/* Set last_used. ATTUNE_ENOTFOUND when there is no such token. */
+int attune_store_token_touch(attune_store *st, attune_id token_id,
+                             int64_t last_used);
+/* Revoke a token (idempotent: a revoked token keeps its first time).
+ * Audited "token.revoke". ATTUNE_ENOTFOUND when none. */
+int attune_store_token_revoke(attune_store *st, attune_id token_id);
+/* Tokens of a user (0: every user), oldest first. */
+int attune_store_token_list(attune_store *st, attune_id user_id,
+                            attune_token_cb cb, void *ctx);
+
+/* ---- Who may see which client ---- */
+
+/* How a user relates to a client. */
+typedef enum attune_access {
+	ATTUNE_ACCESS_NONE = 0,
+	ATTUNE_ACCESS_OWN = 1,        /* the client's therapist */
+	ATTUNE_ACCESS_GRANTED = 2,    /* a grant names this user and client */
+	ATTUNE_ACCESS_SUPERVISED = 3  /* supervises the client's therapist */
+} attune_access;
+
+/* Supervisor supervises therapist: both users of the same clinic, not
+ * the same user. ATTUNE_EEXIST when recorded already. Audited
+ * "supervision.add" (object user:S, detail therapist:T). */
+int attune_store_supervision_add(attune_store *st, attune_id supervisor_id,
+                                 attune_id therapist_id);
+/* End it. ATTUNE_ENOTFOUND when there was none. Audited
+ * "supervision.remove". */
+int attune_store_supervision_remove(attune_store *st,
+                                    attune_id supervisor_id,
+                                    attune_id therapist_id);
+/* The users supervisor_id supervises, ordered by name. Not audited. */
+int attune_store_supervision_list(attune_store *st, attune_id supervisor_id,
+                                  attune_user_cb cb, void *ctx);
+
+/* Grant user_id access to a client of another therapist (same clinic).
+ * ATTUNE_EEXIST when granted already. Audited "grant.add" (object
+ * client:C, detail user:U). */
+int attune_store_grant_add(attune_store *st, attune_id user_id,
+                           attune_id client_id);
+/* ATTUNE_ENOTFOUND when there was none. Audited "grant.remove". */
+int attune_store_grant_remove(attune_store *st, attune_id user_id,
+                              attune_id client_id);
+/* The clients granted to user_id, ordered by code. Audited "grant.list"
+ * (object user:U): it returns client records. */
+int attune_store_grant_list(attune_store *st, attune_id user_id,
+                            attune_client_cb cb, void *ctx);
+
+/* How user_id relates to client_id (the closest relation when several
+ * hold: own, then granted, then supervised). No client data is returned,
+ * so it is not audited; ATTUNE_ENOTFOUND when there is no such client. */
+int attune_store_client_access(attune_store *st, attune_id user_id,
+                               attune_id client_id, attune_access *out);
+
+/* The client with this id. Audited "client.read". ATTUNE_ENOTFOUND when
+ * there is none. */
+int attune_store_client_get(attune_store *st, attune_id client_id,
+                            attune_client_cb cb, void *ctx);
+/* Allow (1) or stop (0) the client seeing their own progress. Audited
+ * "client.update" (detail sees_progress:V). */
+int attune_store_client_set_sees_progress(attune_store *st,
+                                          attune_id client_id, int on);
+
+/* ---- Clinic settings ---- */
+
+/* zName an identifier, zValue text. Audited "setting.set" (object
+ * clinic:N, detail the name). */
+int attune_store_setting_set(attune_store *st, attune_id clinic_id,
+                             const char *zName, const char *zValue);
+/* The value of a setting: cb(ctx, value). ATTUNE_ENOTFOUND when unset. */
+int attune_store_setting_get(attune_store *st, attune_id clinic_id,
+                             const char *zName,
+                             int (*cb)(void *ctx, const char *zValue),
+                             void *ctx);
 
 #endif

@@ -92,15 +92,85 @@
 	" detail TEXT)", \
 	"CREATE INDEX audit_at ON audit (at, id)"
 
+/* 2: the web app. Sign-in sessions, check-in links and API tokens keep
+ * only a hash of their secret. Supervision and grants decide who sees
+ * which client besides the client's therapist. */
+#define M2(KEY) \
+	"CREATE TABLE web_sessions (" \
+	" id_hash TEXT NOT NULL PRIMARY KEY," \
+	" user_id BIGINT NOT NULL REFERENCES users(id)," \
+	" csrf TEXT NOT NULL," \
+	" origin TEXT NOT NULL," \
+	" created_at BIGINT NOT NULL," \
+	" last_seen BIGINT NOT NULL," \
+	" expires_at BIGINT NOT NULL)", \
+	"CREATE INDEX web_sessions_user ON web_sessions (user_id)", \
+	"CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)", \
+	\
+	"CREATE TABLE checkin_links (" \
+	" id " KEY "," \
+	" token_hash TEXT NOT NULL UNIQUE," \
+	" client_id BIGINT NOT NULL REFERENCES clients(id)," \
+	" session_number INTEGER CHECK (session_number >= 1)," \
+	" instruments TEXT NOT NULL," \
+	" created_by BIGINT REFERENCES users(id)," \
+	" created_at BIGINT NOT NULL," \
+	" expires_at BIGINT NOT NULL," \
+	" used_at BIGINT," \
+	" CHECK (expires_at > created_at))", \
+	"CREATE INDEX checkin_links_client ON checkin_links" \
+	" (client_id, created_at)", \
+	"CREATE INDEX checkin_links_creator ON checkin_links (created_by)", \
+	\
+	"CREATE TABLE api_tokens (" \
+	" id " KEY "," \
+	" token_hash TEXT NOT NULL UNIQUE," \
+	" user_id BIGINT NOT NULL REFERENCES users(id)," \
+	" label TEXT NOT NULL," \
+	" created_at BIGINT NOT NULL," \
+	" last_used BIGINT," \
+	" revoked_at BIGINT)", \
+	"CREATE INDEX api_tokens_user ON api_tokens (user_id)", \
+	\
+	"CREATE TABLE supervision (" \
+	" supervisor_id BIGINT NOT NULL REFERENCES users(id)," \
+	" therapist_id BIGINT NOT NULL REFERENCES users(id)," \
+	" created_at BIGINT NOT NULL," \
+	" PRIMARY KEY (supervisor_id, therapist_id)," \
+	" CHECK (supervisor_id <> therapist_id))", \
+	"CREATE INDEX supervision_therapist ON supervision (therapist_id)", \
+	\
+	"CREATE TABLE grants (" \
+	" user_id BIGINT NOT NULL REFERENCES users(id)," \
+	" client_id BIGINT NOT NULL REFERENCES clients(id)," \
+	" created_at BIGINT NOT NULL," \
+	" PRIMARY KEY (user_id, client_id))", \
+	"CREATE INDEX grants_client ON grants (client_id)", \
+	\
+	"ALTER TABLE clients ADD COLUMN sees_progress INTEGER NOT NULL" \
+	" DEFAULT 0 CHECK (sees_progress IN (0, 1))", \
+	\
+	"CREATE TABLE clinic_settings (" \
+	" clinic_id BIGINT NOT NULL REFERENCES clinics(id)," \
+	" name TEXT NOT NULL," \
+	" value TEXT NOT NULL," \
+	" PRIMARY KEY (clinic_id, name))"
+
 static const char *const m1_sqlite[] = { M1(KEY_SQLITE) };
 static const char *const m1_pg[] = { M1(KEY_PG) };
+static const char *const m2_sqlite[] = { M2(KEY_SQLITE) };
+static const char *const m2_pg[] = { M2(KEY_PG) };
 
 static const struct store_migration sqlite_migrations[] = {
 	{ 1, "initial schema", m1_sqlite, COUNT(m1_sqlite) },
+	{ 2, "web app: sessions, links, tokens, access", m2_sqlite,
+	  COUNT(m2_sqlite) },
 };
 
 static const struct store_migration pg_migrations[] = {
 	{ 1, "initial schema", m1_pg, COUNT(m1_pg) },
+	{ 2, "web app: sessions, links, tokens, access", m2_pg,
+	  COUNT(m2_pg) },
 };
 
 /* Both lists must always have the same length: one schema, two

@@ -36,13 +36,32 @@ enum stmt_id {
 	S_EPISODE_LIST,
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_FIND, S_SESSION_LIST,
 	S_RESPONSE_ADD, S_RESPONSE_LIST,
+	/* schema 2 */
+	S_USER_BY_ID, S_USER_SET_PASSWORD, S_USER_SET_ROLE,
+	S_WS_ADD, S_WS_FIND, S_WS_TOUCH, S_WS_DELETE, S_WS_DELETE_USER,
+	S_WS_PURGE,
+	S_LINK_ADD, S_LINK_FIND, S_LINK_GET, S_LINK_USE, S_LINK_LIST,
+	S_TOKEN_ADD, S_TOKEN_FIND, S_TOKEN_GET, S_TOKEN_TOUCH, S_TOKEN_REVOKE,
+	S_TOKEN_LIST,
+	S_SUP_ADD, S_SUP_REMOVE, S_SUP_LIST,
+	S_GRANT_ADD, S_GRANT_REMOVE, S_GRANT_LIST,
+	S_ACCESS, S_CLIENT_BY_ID, S_CLIENT_SET_PROGRESS,
+	S_SETTING_SET, S_SETTING_GET,
 	S_N
 };
 
 #define USER_COLS \
 	"id, clinic_id, name, display_name, role, password_hash, created_at"
 #define CLIENT_COLS \
-	"id, clinic_id, therapist_id, code, display_name, created_at"
+	"id, clinic_id, therapist_id, code, display_name, created_at," \
+	" sees_progress"
+#define WS_COLS \
+	"id_hash, user_id, csrf, origin, created_at, last_seen, expires_at"
+#define LINK_COLS \
+	"id, token_hash, client_id, session_number, instruments, created_by," \
+	" created_at, expires_at, used_at"
+#define TOKEN_COLS \
+	"id, token_hash, user_id, label, created_at, last_used, revoked_at"
 #define SESSION_FROM \
 	"SELECT s.id, s.episode_id, e.client_id, s.number, s.date, " \
 	"s.attended FROM sessions s JOIN episodes e ON e.id = s.episode_id "
@@ -87,8 +106,8 @@ static const char *const sql_text[S_N] = {
 
 	[S_CLIENT_ADD] =
 		"INSERT INTO clients (clinic_id, therapist_id, code,"
-		" display_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-		" RETURNING id",
+		" display_name, created_at, sees_progress)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
 	[S_CLIENT_GET] = "SELECT clinic_id FROM clients WHERE id = ?1",
 	[S_CLIENT_FIND] =
 		"SELECT " CLIENT_COLS " FROM clients"
@@ -141,6 +160,98 @@ static const char *const sql_text[S_N] = {
 		" JOIN episodes e ON e.id = s.episode_id"
 		" WHERE e.client_id = ?1 AND (?2 IS NULL OR r.instrument = ?2)"
 		" ORDER BY e.started, e.id, s.number, r.recorded_at, r.id",
+
+	/* ---- schema 2 ---- */
+	[S_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	[S_USER_SET_PASSWORD] =
+		"UPDATE users SET password_hash = ?2 WHERE id = ?1",
+	[S_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
+
+	[S_WS_ADD] =
+		"INSERT INTO web_sessions (" WS_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_WS_FIND] =
+		"SELECT " WS_COLS " FROM web_sessions WHERE id_hash = ?1",
+	[S_WS_TOUCH] =
+		"UPDATE web_sessions SET last_seen = ?2 WHERE id_hash = ?1",
+	[S_WS_DELETE] =
+		"DELETE FROM web_sessions WHERE id_hash = ?1 RETURNING user_id",
+	[S_WS_DELETE_USER] = "DELETE FROM web_sessions WHERE user_id = ?1",
+	[S_WS_PURGE] =
+		"DELETE FROM web_sessions WHERE expires_at <= ?1"
+		" OR last_seen < ?2",
+
+	[S_LINK_ADD] =
+		"INSERT INTO checkin_links (token_hash, client_id,"
+		" session_number, instruments, created_by, created_at,"
+		" expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+	[S_LINK_FIND] =
+		"SELECT " LINK_COLS " FROM checkin_links WHERE token_hash = ?1",
+	[S_LINK_GET] = "SELECT client_id FROM checkin_links WHERE id = ?1",
+	[S_LINK_USE] =
+		"UPDATE checkin_links SET used_at = ?2"
+		" WHERE id = ?1 AND used_at IS NULL",
+	[S_LINK_LIST] =
+		"SELECT " LINK_COLS " FROM checkin_links WHERE client_id = ?1"
+		" ORDER BY created_at DESC, id DESC",
+
+	[S_TOKEN_ADD] =
+		"INSERT INTO api_tokens (token_hash, user_id, label,"
+		" created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+	[S_TOKEN_FIND] =
+		"SELECT " TOKEN_COLS " FROM api_tokens WHERE token_hash = ?1",
+	[S_TOKEN_GET] = "SELECT user_id FROM api_tokens WHERE id = ?1",
+	[S_TOKEN_TOUCH] =
+		"UPDATE api_tokens SET last_used = ?2 WHERE id = ?1",
+	[S_TOKEN_REVOKE] =
+		"UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?2)"
+		" WHERE id = ?1",
+	[S_TOKEN_LIST] =
+		"SELECT " TOKEN_COLS " FROM api_tokens"
+		" WHERE ?1 = 0 OR user_id = ?1 ORDER BY created_at, id",
+
+	[S_SUP_ADD] =
+		"INSERT INTO supervision (supervisor_id, therapist_id,"
+		" created_at) VALUES (?1, ?2, ?3)",
+	[S_SUP_REMOVE] =
+		"DELETE FROM supervision"
+		" WHERE supervisor_id = ?1 AND therapist_id = ?2",
+	[S_SUP_LIST] =
+		"SELECT u.id, u.clinic_id, u.name, u.display_name, u.role,"
+		" u.password_hash, u.created_at FROM supervision s"
+		" JOIN users u ON u.id = s.therapist_id"
+		" WHERE s.supervisor_id = ?1 ORDER BY u.name",
+
+	[S_GRANT_ADD] =
+		"INSERT INTO grants (user_id, client_id, created_at)"
+		" VALUES (?1, ?2, ?3)",
+	[S_GRANT_REMOVE] =
+		"DELETE FROM grants WHERE user_id = ?1 AND client_id = ?2",
+	[S_GRANT_LIST] =
+		"SELECT c.id, c.clinic_id, c.therapist_id, c.code,"
+		" c.display_name, c.created_at, c.sees_progress"
+		" FROM grants g JOIN clients c ON c.id = g.client_id"
+		" WHERE g.user_id = ?1 ORDER BY c.code",
+
+	[S_ACCESS] =
+		"SELECT CASE WHEN c.therapist_id = ?1 THEN 1"
+		" WHEN EXISTS (SELECT 1 FROM grants g"
+		"  WHERE g.user_id = ?1 AND g.client_id = c.id) THEN 2"
+		" WHEN EXISTS (SELECT 1 FROM supervision s"
+		"  WHERE s.supervisor_id = ?1"
+		"  AND s.therapist_id = c.therapist_id) THEN 3"
+		" ELSE 0 END FROM clients c WHERE c.id = ?2",
+	[S_CLIENT_BY_ID] = "SELECT " CLIENT_COLS " FROM clients WHERE id = ?1",
+	[S_CLIENT_SET_PROGRESS] =
+		"UPDATE clients SET sees_progress = ?2 WHERE id = ?1",
+
+	[S_SETTING_SET] =
+		"INSERT INTO clinic_settings (clinic_id, name, value)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT (clinic_id, name)"
+		" DO UPDATE SET value = excluded.value",
+	[S_SETTING_GET] =
+		"SELECT value FROM clinic_settings"
+		" WHERE clinic_id = ?1 AND name = ?2",
 };
 
 struct sq {
@@ -751,6 +862,7 @@ static int client_row(sqlite3_stmt *s, attune_client_rec *r)
 	r->code = col_text(s, 3);
 	r->display_name = col_text(s, 4);
 	r->created_at = sqlite3_column_int64(s, 5);
+	r->sees_progress = sqlite3_column_int(s, 6);
 	return r->code != NULL;
 }
 
@@ -804,7 +916,8 @@ static int sq_client_add(attune_store *st, const attune_client_rec *c,
 	if (sqlite3_bind_int64(s, 1, c->clinic_id) ||
 	    bind_ref(s, 2, c->therapist_id) || bind_text(s, 3, c->code) ||
 	    bind_text(s, 4, c->display_name) ||
-	    sqlite3_bind_int64(s, 5, c->created_at)) {
+	    sqlite3_bind_int64(s, 5, c->created_at) ||
+	    sqlite3_bind_int(s, 6, c->sees_progress)) {
 		rc = bind_fail(st, "a client");
 		goto out;
 	}
@@ -1451,6 +1564,862 @@ out:
 	return rc ? rc : cbrc;
 }
 
+/* ==== Schema 2: the web app ==== */
+
+/* Bind parameters 1, 2, ... from a format, one letter each: 'i' int64,
+ * 'r' an optional id or time (0 binds NULL), 't' text (NULL binds NULL),
+ * 'n' int. */
+static int bind_va(attune_store *st, sqlite3_stmt *s, const char *zWhat,
+                   const char *fmt, va_list ap)
+{
+	int i, src = SQLITE_OK;
+
+	for (i = 0; fmt[i] && src == SQLITE_OK; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			src = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'r':
+			src = bind_ref(s, i + 1, va_arg(ap, int64_t));
+			break;
+		case 't':
+			src = bind_text(s, i + 1, va_arg(ap, const char *));
+			break;
+		default:
+			src = sqlite3_bind_int(s, i + 1, va_arg(ap, int));
+			break;
+		}
+	}
+	if (src != SQLITE_OK)
+		return bind_fail(st, zWhat);
+	return ATTUNE_OK;
+}
+
+/* Get statement id and bind it; hand it back with stmt_put(). */
+static int prep(attune_store *st, enum stmt_id id, sqlite3_stmt **out,
+                const char *zWhat, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if ((rc = stmt_get(st, id, out)) != ATTUNE_OK)
+		return rc;
+	va_start(ap, fmt);
+	rc = bind_va(st, *out, zWhat, fmt, ap);
+	va_end(ap);
+	if (rc != ATTUNE_OK)
+		stmt_put(st, id, out);
+	return rc;
+}
+
+/* Run a statement that returns no rows; *n_changed (may be NULL) the
+ * rows it changed. */
+static int change(attune_store *st, enum stmt_id id, int *n_changed,
+                  const char *zWhat, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	int rc, src;
+
+	if ((rc = stmt_get(st, id, &s)) != ATTUNE_OK)
+		return rc;
+	va_start(ap, fmt);
+	rc = bind_va(st, s, zWhat, fmt, ap);
+	va_end(ap);
+	if (rc == ATTUNE_OK) {
+		src = sqlite3_step(s);
+		if (src != SQLITE_DONE)
+			rc = sq_fail(st, src, "%s", zWhat);
+		else if (n_changed)
+			*n_changed = sqlite3_changes(db_of(st));
+	}
+	stmt_put(st, id, &s);
+	return rc;
+}
+
+/* A user that exists; *clinic_id its clinic (may be NULL). */
+static int need_user(attune_store *st, attune_id user_id,
+                     attune_id *clinic_id)
+{
+	int64_t v;
+	int found, rc;
+
+	rc = get_i64(st, S_USER_GET, user_id, &v, &found);
+	if (rc == ATTUNE_OK && !found)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no user %lld",
+		                (long long)user_id);
+	if (clinic_id)
+		*clinic_id = v;
+	return rc;
+}
+
+/* Step a one-row lookup and hand the row to fill/cb; ATTUNE_ENOTFOUND
+ * with zMissing when there is none. */
+static int one_row(attune_store *st, sqlite3_stmt *s, const char *zMissing,
+                   int *found)
+{
+	int src = sqlite3_step(s);
+
+	*found = 0;
+	if (src == SQLITE_ROW) {
+		*found = 1;
+		return ATTUNE_OK;
+	}
+	if (src == SQLITE_DONE)
+		return store_fail(st, ATTUNE_ENOTFOUND, "%s", zMissing);
+	return sq_fail(st, src, "looking up %s", zMissing);
+}
+
+/* ---- Users ---- */
+
+static int sq_user_get(attune_store *st, attune_id user_id,
+                       attune_user_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_user_rec r;
+	char what[OBJ_MAX + 16];
+	int rc, found;
+
+	snprintf(what, sizeof(what), "no user %lld", (long long)user_id);
+	if ((rc = prep(st, S_USER_BY_ID, &s, "a user lookup", "i",
+	               (int64_t)user_id)))
+		return rc;
+	rc = one_row(st, s, what, &found);
+	if (rc == ATTUNE_OK) {
+		if (!user_row(s, &r)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading user %lld",
+			             (long long)user_id);
+		} else {
+			st->in_cb++;
+			rc = cb(ctx, &r);
+			st->in_cb--;
+		}
+	}
+	stmt_put(st, S_USER_BY_ID, &s);
+	return rc;
+}
+
+/* An UPDATE of one row by id inside its own transaction, with an audit
+ * row; ATTUNE_ENOTFOUND naming zKind when no row changed. */
+static int update_audited(attune_store *st, enum stmt_id id,
+                          const char *zKind, attune_id key,
+                          const char *zAction, const char *zObject,
+                          const char *zDetail, const char *fmt, ...)
+{
+	sqlite3_stmt *s = NULL;
+	va_list ap;
+	int top, rc, src;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = stmt_get(st, id, &s)) != ATTUNE_OK)
+		goto out;
+	va_start(ap, fmt);
+	rc = bind_va(st, s, zAction, fmt, ap);
+	va_end(ap);
+	if (rc != ATTUNE_OK)
+		goto out;
+	src = sqlite3_step(s);
+	if (src != SQLITE_DONE) {
+		rc = sq_fail(st, src, "%s", zAction);
+		goto out;
+	}
+	if (sqlite3_changes(db_of(st)) == 0) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no %s %lld", zKind,
+		                (long long)key);
+		goto out;
+	}
+	stmt_put(st, id, &s);
+	rc = audit_change(st, zAction, zObject, zDetail);
+out:
+	stmt_put(st, id, &s);
+	return tx_end(st, top, rc);
+}
+
+static int sq_user_set_password(attune_store *st, attune_id user_id,
+                                const char *zHash)
+{
+	char o[OBJ_MAX];
+
+	return update_audited(st, S_USER_SET_PASSWORD, "user", user_id,
+	                      "user.password", obj(o, "user", user_id),
+	                      zHash ? "set" : "cleared", "it",
+	                      (int64_t)user_id, zHash);
+}
+
+static int sq_user_set_role(attune_store *st, attune_id user_id,
+                            attune_role role)
+{
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+
+	snprintf(detail, sizeof(detail), "role:%d", (int)role);
+	return update_audited(st, S_USER_SET_ROLE, "user", user_id,
+	                      "user.role", obj(o, "user", user_id), detail,
+	                      "in", (int64_t)user_id, (int)role);
+}
+
+/* ---- Web sessions ---- */
+
+static int sq_websession_add(attune_store *st,
+                             const attune_websession_rec *w)
+{
+	char o[OBJ_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_user(st, w->user_id, NULL)) != ATTUNE_OK)
+		goto out;
+	rc = change(st, S_WS_ADD, NULL, "recording a sign-in", "tittiii",
+	            w->id_hash, (int64_t)w->user_id, w->csrf, w->origin,
+	            w->created_at, w->last_seen, w->expires_at);
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "a session with this hash exists");
+	if (rc == ATTUNE_OK)
+		rc = audit_change(st, "auth.login", obj(o, "user", w->user_id),
+		                  NULL);
+out:
+	return tx_end(st, top, rc);
+}
+
+static int sq_websession_find(attune_store *st, const char *zIdHash,
+                              attune_websession_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_websession_rec r;
+	int rc, found;
+
+	if ((rc = prep(st, S_WS_FIND, &s, "a session lookup", "t", zIdHash)))
+		return rc;
+	rc = one_row(st, s, "no such session", &found);
+	if (rc == ATTUNE_OK) {
+		r.id_hash = col_text(s, 0);
+		r.user_id = sqlite3_column_int64(s, 1);
+		r.csrf = col_text(s, 2);
+		r.origin = col_text(s, 3);
+		r.created_at = sqlite3_column_int64(s, 4);
+		r.last_seen = sqlite3_column_int64(s, 5);
+		r.expires_at = sqlite3_column_int64(s, 6);
+		if (!r.id_hash || !r.csrf || !r.origin) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading a session");
+		} else {
+			st->in_cb++;
+			rc = cb(ctx, &r);
+			st->in_cb--;
+		}
+	}
+	stmt_put(st, S_WS_FIND, &s);
+	return rc;
+}
+
+static int sq_websession_touch(attune_store *st, const char *zIdHash,
+                               int64_t last_seen)
+{
+	int n = 0, rc, top;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	rc = change(st, S_WS_TOUCH, &n, "touching a session", "ti", zIdHash,
+	            last_seen);
+	if (rc == ATTUNE_OK && n == 0)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no such session");
+	return tx_end(st, top, rc);
+}
+
+static int sq_websession_delete(attune_store *st, const char *zIdHash)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id user_id = 0;
+	char o[OBJ_MAX];
+	int rc, top, found = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = prep(st, S_WS_DELETE, &s, "signing out", "t", zIdHash)))
+		goto out;
+	rc = one_row(st, s, "no such session", &found);
+	if (rc == ATTUNE_OK) {
+		user_id = sqlite3_column_int64(s, 0);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(st, sqlite3_extended_errcode(db_of(st)),
+			             "signing out");
+	}
+	stmt_put(st, S_WS_DELETE, &s);
+	if (rc == ATTUNE_OK)
+		rc = audit_change(st, "auth.logout", obj(o, "user", user_id),
+		                  NULL);
+out:
+	stmt_put(st, S_WS_DELETE, &s);
+	return tx_end(st, top, rc);
+}
+
+static int sq_websession_delete_user(attune_store *st, attune_id user_id,
+                                     size_t *n_deleted)
+{
+	char o[OBJ_MAX];
+	int n = 0, rc, top;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	rc = change(st, S_WS_DELETE_USER, &n, "ending a user's sessions",
+	            "i", (int64_t)user_id);
+	if (rc == ATTUNE_OK)
+		rc = audit_change(st, "auth.logout-all",
+		                  obj(o, "user", user_id), NULL);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK)
+		*n_deleted = (size_t)n;
+	return rc;
+}
+
+static int sq_websession_purge(attune_store *st, int64_t now,
+                               int64_t idle_before, size_t *n_deleted)
+{
+	int n = 0, rc, top;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	rc = change(st, S_WS_PURGE, &n, "purging sessions", "ii", now,
+	            idle_before);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK)
+		*n_deleted = (size_t)n;
+	return rc;
+}
+
+/* ---- Check-in links ---- */
+
+static int link_row(sqlite3_stmt *s, attune_link_rec *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->token_hash = col_text(s, 1);
+	r->client_id = sqlite3_column_int64(s, 2);
+	r->session_number = sqlite3_column_int(s, 3);
+	r->instruments = col_text(s, 4);
+	r->created_by = sqlite3_column_int64(s, 5);
+	r->created_at = sqlite3_column_int64(s, 6);
+	r->expires_at = sqlite3_column_int64(s, 7);
+	r->used_at = sqlite3_column_int64(s, 8);
+	return r->token_hash && r->instruments;
+}
+
+static int sq_link_add(attune_store *st, const attune_link_rec *l,
+                       attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, l->client_id, NULL)) ||
+	    (l->created_by && (rc = need_user(st, l->created_by, NULL))))
+		goto out;
+	if ((rc = prep(st, S_LINK_ADD, &s, "a check-in link", "tirtrii",
+	               l->token_hash, (int64_t)l->client_id,
+	               (int64_t)l->session_number, l->instruments,
+	               (int64_t)l->created_by, l->created_at, l->expires_at)))
+		goto out;
+	rc = step_insert(st, s, &id, "creating a check-in link");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "a link with this token hash exists");
+	stmt_put(st, S_LINK_ADD, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	if (l->session_number)
+		snprintf(detail, sizeof(detail), "client:%lld session:%d",
+		         (long long)l->client_id, l->session_number);
+	else
+		snprintf(detail, sizeof(detail), "client:%lld",
+		         (long long)l->client_id);
+	rc = audit_change(st, "link.add", obj(o, "link", id), detail);
+out:
+	stmt_put(st, S_LINK_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+/* prep() with a text-keyed statement, for link_find's two passes. */
+static int sq_link_find(attune_store *st, const char *zTokenHash,
+                        attune_link_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_link_rec r;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int rc, pass, found, cbrc = 0;
+
+	if ((rc = prep(st, S_LINK_FIND, &s, "a link lookup", "t",
+	               zTokenHash)))
+		return rc;
+	/* As in sq_client_find(): the audit row first, then the data. */
+	for (pass = 0; pass < 2; pass++) {
+		if ((rc = one_row(st, s, "no such check-in link", &found)))
+			goto out;
+		if (!link_row(s, &r)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading a link");
+			goto out;
+		}
+		if (pass == 0) {
+			sqlite3_reset(s);
+			snprintf(detail, sizeof(detail), "client:%lld",
+			         (long long)r.client_id);
+			if ((rc = audit_read(st, "link.read",
+			                     obj(o, "link", r.id), detail)))
+				goto out;
+		}
+	}
+	st->in_cb++;
+	cbrc = cb(ctx, &r);
+	st->in_cb--;
+out:
+	stmt_put(st, S_LINK_FIND, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_link_use(attune_store *st, attune_id link_id, int64_t used_at)
+{
+	int64_t client_id;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, found, n = 0;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = get_i64(st, S_LINK_GET, link_id, &client_id, &found)))
+		goto out;
+	if (!found) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no check-in link %lld",
+		                (long long)link_id);
+		goto out;
+	}
+	if ((rc = change(st, S_LINK_USE, &n, "using a check-in link", "ii",
+	                 (int64_t)link_id, used_at)))
+		goto out;
+	if (n == 0) {
+		rc = store_fail(st, ATTUNE_EEXIST,
+		                "check-in link %lld was used already",
+		                (long long)link_id);
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "client:%lld", (long long)client_id);
+	rc = audit_change(st, "link.use", obj(o, "link", link_id), detail);
+out:
+	return tx_end(st, top, rc);
+}
+
+static int sq_link_list(attune_store *st, attune_id client_id,
+                        attune_link_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_link_rec r;
+	char o[OBJ_MAX];
+	int rc, src, cbrc = 0;
+
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "link.list", obj(o, "client", client_id),
+	                     NULL)) ||
+	    (rc = prep(st, S_LINK_LIST, &s, "a link listing", "i",
+	               (int64_t)client_id)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!link_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the links of client %lld",
+		             (long long)client_id);
+	stmt_put(st, S_LINK_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+/* ---- API tokens ---- */
+
+static int token_row(sqlite3_stmt *s, attune_token_rec *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->token_hash = col_text(s, 1);
+	r->user_id = sqlite3_column_int64(s, 2);
+	r->label = col_text(s, 3);
+	r->created_at = sqlite3_column_int64(s, 4);
+	r->last_used = sqlite3_column_int64(s, 5);
+	r->revoked_at = sqlite3_column_int64(s, 6);
+	return r->token_hash && r->label;
+}
+
+static int sq_token_add(attune_store *st, const attune_token_rec *t,
+                        attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_user(st, t->user_id, NULL)))
+		goto out;
+	if ((rc = prep(st, S_TOKEN_ADD, &s, "an API token", "titi",
+	               t->token_hash, (int64_t)t->user_id, t->label,
+	               t->created_at)))
+		goto out;
+	rc = step_insert(st, s, &id, "creating an API token");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "a token with this hash exists");
+	stmt_put(st, S_TOKEN_ADD, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "user:%lld", (long long)t->user_id);
+	rc = audit_change(st, "token.add", obj(o, "token", id), detail);
+out:
+	stmt_put(st, S_TOKEN_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_token_find(attune_store *st, const char *zTokenHash,
+                         attune_token_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_token_rec r;
+	int rc, found;
+
+	if ((rc = prep(st, S_TOKEN_FIND, &s, "a token lookup", "t",
+	               zTokenHash)))
+		return rc;
+	rc = one_row(st, s, "no such API token", &found);
+	if (rc == ATTUNE_OK) {
+		if (!token_row(s, &r)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading a token");
+		} else {
+			st->in_cb++;
+			rc = cb(ctx, &r);
+			st->in_cb--;
+		}
+	}
+	stmt_put(st, S_TOKEN_FIND, &s);
+	return rc;
+}
+
+static int sq_token_touch(attune_store *st, attune_id token_id,
+                          int64_t last_used)
+{
+	int n = 0, rc, top;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	rc = change(st, S_TOKEN_TOUCH, &n, "touching a token", "ii",
+	            (int64_t)token_id, last_used);
+	if (rc == ATTUNE_OK && n == 0)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no API token %lld",
+		                (long long)token_id);
+	return tx_end(st, top, rc);
+}
+
+static int sq_token_revoke(attune_store *st, attune_id token_id)
+{
+	char o[OBJ_MAX];
+
+	return update_audited(st, S_TOKEN_REVOKE, "API token", token_id,
+	                      "token.revoke", obj(o, "token", token_id), NULL,
+	                      "ii", (int64_t)token_id, st->now);
+}
+
+static int sq_token_list(attune_store *st, attune_id user_id,
+                         attune_token_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_token_rec r;
+	int rc, src, cbrc = 0;
+
+	if ((rc = prep(st, S_TOKEN_LIST, &s, "a token listing", "i",
+	               (int64_t)user_id)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!token_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing API tokens");
+	stmt_put(st, S_TOKEN_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+/* ---- Supervision and grants ---- */
+
+static int same_clinic(attune_store *st, attune_id a, attune_id ca,
+                       const char *zA, attune_id b, attune_id cb_,
+                       const char *zB)
+{
+	if (ca != cb_)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "%s %lld (clinic %lld) and %s %lld (clinic "
+		                  "%lld) are not of the same clinic", zA,
+		                  (long long)a, (long long)ca, zB, (long long)b,
+		                  (long long)cb_);
+	return ATTUNE_OK;
+}
+
+static int sq_supervision_add(attune_store *st, attune_id sup,
+                              attune_id ther)
+{
+	attune_id c1, c2;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_user(st, sup, &c1)) || (rc = need_user(st, ther, &c2)) ||
+	    (rc = same_clinic(st, sup, c1, "supervisor", ther, c2,
+	                      "therapist")))
+		goto out;
+	rc = change(st, S_SUP_ADD, NULL, "adding a supervision", "iii",
+	            (int64_t)sup, (int64_t)ther, st->now);
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "user %lld supervises user %lld already",
+		                (long long)sup, (long long)ther);
+	if (rc != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "therapist:%lld", (long long)ther);
+	rc = audit_change(st, "supervision.add", obj(o, "user", sup), detail);
+out:
+	return tx_end(st, top, rc);
+}
+
+static int sq_supervision_remove(attune_store *st, attune_id sup,
+                                 attune_id ther)
+{
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+
+	snprintf(detail, sizeof(detail), "therapist:%lld", (long long)ther);
+	return update_audited(st, S_SUP_REMOVE, "supervision of user", ther,
+	                      "supervision.remove", obj(o, "user", sup),
+	                      detail, "ii", (int64_t)sup, (int64_t)ther);
+}
+
+static int sq_supervision_list(attune_store *st, attune_id sup,
+                               attune_user_cb cb, void *ctx)
+{
+	sqlite3_stmt *s;
+	attune_user_rec r;
+	int rc, src, cbrc = 0;
+
+	if ((rc = prep(st, S_SUP_LIST, &s, "a supervision listing", "i",
+	               (int64_t)sup)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!user_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the supervisees of user %lld",
+		             (long long)sup);
+	stmt_put(st, S_SUP_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_grant_add(attune_store *st, attune_id user_id,
+                        attune_id client_id)
+{
+	attune_id c1, c2;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_user(st, user_id, &c1)) ||
+	    (rc = need_client(st, client_id, &c2)) ||
+	    (rc = same_clinic(st, user_id, c1, "user", client_id, c2,
+	                      "client")))
+		goto out;
+	rc = change(st, S_GRANT_ADD, NULL, "granting access", "iii",
+	            (int64_t)user_id, (int64_t)client_id, st->now);
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "user %lld has a grant for client %lld "
+		                "already", (long long)user_id,
+		                (long long)client_id);
+	if (rc != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "user:%lld", (long long)user_id);
+	rc = audit_change(st, "grant.add", obj(o, "client", client_id),
+	                  detail);
+out:
+	return tx_end(st, top, rc);
+}
+
+static int sq_grant_remove(attune_store *st, attune_id user_id,
+                           attune_id client_id)
+{
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+
+	snprintf(detail, sizeof(detail), "user:%lld", (long long)user_id);
+	return update_audited(st, S_GRANT_REMOVE, "grant for client",
+	                      client_id, "grant.remove",
+	                      obj(o, "client", client_id), detail, "ii",
+	                      (int64_t)user_id, (int64_t)client_id);
+}
+
+static int sq_grant_list(attune_store *st, attune_id user_id,
+                         attune_client_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_client_rec r;
+	char o[OBJ_MAX];
+	int rc, src, cbrc = 0;
+
+	if ((rc = need_user(st, user_id, NULL)) ||
+	    (rc = audit_read(st, "grant.list", obj(o, "user", user_id),
+	                     NULL)) ||
+	    (rc = prep(st, S_GRANT_LIST, &s, "a grant listing", "i",
+	               (int64_t)user_id)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!client_row(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the clients granted to user "
+		             "%lld", (long long)user_id);
+	stmt_put(st, S_GRANT_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_client_access(attune_store *st, attune_id user_id,
+                            attune_id client_id, attune_access *out)
+{
+	sqlite3_stmt *s;
+	char what[OBJ_MAX + 16];
+	int rc, found;
+
+	snprintf(what, sizeof(what), "no client %lld", (long long)client_id);
+	if ((rc = prep(st, S_ACCESS, &s, "an access check", "ii",
+	               (int64_t)user_id, (int64_t)client_id)))
+		return rc;
+	rc = one_row(st, s, what, &found);
+	if (rc == ATTUNE_OK)
+		*out = (attune_access)sqlite3_column_int(s, 0);
+	stmt_put(st, S_ACCESS, &s);
+	return rc;
+}
+
+static int sq_client_get(attune_store *st, attune_id client_id,
+                         attune_client_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_client_rec r;
+	char o[OBJ_MAX];
+	int rc, cbrc = 0, found;
+
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "client.read", obj(o, "client", client_id),
+	                     NULL)) ||
+	    (rc = prep(st, S_CLIENT_BY_ID, &s, "a client lookup", "i",
+	               (int64_t)client_id)))
+		return rc;
+	rc = one_row(st, s, "no such client", &found);
+	if (rc == ATTUNE_OK) {
+		if (!client_row(s, &r)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading client %lld",
+			             (long long)client_id);
+		} else {
+			st->in_cb++;
+			cbrc = cb(ctx, &r);
+			st->in_cb--;
+		}
+	}
+	stmt_put(st, S_CLIENT_BY_ID, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_client_set_sees_progress(attune_store *st, attune_id client_id,
+                                       int on)
+{
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+
+	snprintf(detail, sizeof(detail), "sees_progress:%d", on);
+	return update_audited(st, S_CLIENT_SET_PROGRESS, "client", client_id,
+	                      "client.update", obj(o, "client", client_id),
+	                      detail, "in", (int64_t)client_id, on);
+}
+
+/* ---- Clinic settings ---- */
+
+static int sq_setting_set(attune_store *st, attune_id clinic_id,
+                          const char *zName, const char *zValue)
+{
+	char o[OBJ_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_clinic(st, clinic_id)) ||
+	    (rc = change(st, S_SETTING_SET, NULL, "changing a setting", "itt",
+	                 (int64_t)clinic_id, zName, zValue)))
+		goto out;
+	rc = audit_change(st, "setting.set", obj(o, "clinic", clinic_id),
+	                  zName);
+out:
+	return tx_end(st, top, rc);
+}
+
+static int sq_setting_get(attune_store *st, attune_id clinic_id,
+                          const char *zName,
+                          int (*cb)(void *ctx, const char *zValue),
+                          void *ctx)
+{
+	sqlite3_stmt *s;
+	const char *v;
+	int rc, found;
+
+	if ((rc = prep(st, S_SETTING_GET, &s, "a setting lookup", "it",
+	               (int64_t)clinic_id, zName)))
+		return rc;
+	rc = one_row(st, s, "no such setting", &found);
+	if (rc == ATTUNE_OK) {
+		v = col_text(s, 0);
+		if (!v) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading a setting");
+		} else {
+			st->in_cb++;
+			rc = cb(ctx, v);
+			st->in_cb--;
+		}
+	}
+	stmt_put(st, S_SETTING_GET, &s);
+	return rc;
+}
+
 /* ---- Opening, migrating, closing ---- */
 
 /* One integer from a constant query, at open time (not cached). */
@@ -1750,4 +2719,33 @@ const struct attune_store_ops store_sqlite_ops = {
 	.response_list = sq_response_list,
 	.audit_add = sq_audit_add,
 	.audit_list = sq_audit_list,
+	.user_get = sq_user_get,
+	.user_set_password = sq_user_set_password,
+	.user_set_role = sq_user_set_role,
+	.websession_add = sq_websession_add,
+	.websession_find = sq_websession_find,
+	.websession_touch = sq_websession_touch,
+	.websession_delete = sq_websession_delete,
+	.websession_delete_user = sq_websession_delete_user,
+	.websession_purge = sq_websession_purge,
+	.link_add = sq_link_add,
+	.link_find = sq_link_find,
+	.link_use = sq_link_use,
+	.link_list = sq_link_list,
+	.token_add = sq_token_add,
+	.token_find = sq_token_find,
+	.token_touch = sq_token_touch,
+	.token_revoke = sq_token_revoke,
+	.token_list = sq_token_list,
+	.supervision_add = sq_supervision_add,
+	.supervision_remove = sq_supervision_remove,
+	.supervision_list = sq_supervision_list,
+	.grant_add = sq_grant_add,
+	.grant_remove = sq_grant_remove,
+	.grant_list = sq_grant_list,
+	.client_access = sq_client_access,
+	.client_get = sq_client_get,
+	.client_set_sees_progress = sq_client_set_sees_progress,
+	.setting_set = sq_setting_set,
+	.setting_get = sq_setting_get,
 };

@@ -635,6 +635,10 @@ int attune_store_client_add(attune_store *st, const attune_client_rec *c,
 	                     "client's display name")) ||
 	    (rc = check_time(st, c->created_at, "client's created_at")))
 		return rc;
+	if (c->sees_progress != 0 && c->sees_progress != 1)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "client's sees_progress must be 0 or 1, not %d",
+		                  c->sees_progress);
 	if (zStarted) {
 		if ((rc = check_date(st, zStarted, "episode start date")))
 			return rc;
@@ -906,4 +910,551 @@ int attune_store_audit_list(attune_store *st, int64_t since, size_t limit,
 	if ((rc = check_cb(st, cb != NULL)) != ATTUNE_OK)
 		return rc;
 	return st->ops->audit_list(st, since, limit, cb, ctx);
+}
+
+/* ==== Schema 2: the web app ==== */
+
+/* A hash of a secret, as the caller wrote it: an identifier. */
+static int check_hash(attune_store *st, const char *z, const char *zWhat)
+{
+	return check_ident(st, z, zWhat);
+}
+
+static int check_role(attune_store *st, attune_role role)
+{
+	if ((int)role < ATTUNE_ROLE_ADMIN || (int)role > ATTUNE_ROLE_THERAPIST)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "user role %d is not admin (0), supervisor (1) "
+		                  "or therapist (2)", (int)role);
+	return ATTUNE_OK;
+}
+
+/* "a,b,c": 1..ATTUNE_LINK_INSTRUMENTS_MAX identifiers. */
+static int check_id_list(attune_store *st, const char *z, const char *zWhat)
+{
+	size_t n = 0, len, i, start = 0;
+	char one[ATTUNE_ID_MAX + 2];
+
+	if (!z)
+		return store_fail(st, ATTUNE_EINVAL, "%s is missing", zWhat);
+	len = strnlen(z, (ATTUNE_ID_MAX + 1) * ATTUNE_LINK_INSTRUMENTS_MAX + 1);
+	if (len > (ATTUNE_ID_MAX + 1) * ATTUNE_LINK_INSTRUMENTS_MAX)
+		return store_fail(st, ATTUNE_ELIMIT, "%s is too long", zWhat);
+	for (i = 0; i <= len; i++) {
+		if (i < len && z[i] != ',')
+			continue;
+		if (++n > ATTUNE_LINK_INSTRUMENTS_MAX)
+			return store_fail(st, ATTUNE_ELIMIT,
+			                  "%s names more than %d instruments "
+			                  "(ATTUNE_LINK_INSTRUMENTS_MAX)", zWhat,
+			                  ATTUNE_LINK_INSTRUMENTS_MAX);
+		if (i - start > ATTUNE_ID_MAX)
+			return store_fail(st, ATTUNE_ELIMIT,
+			                  "%s: instrument %zu is longer than %d "
+			                  "bytes", zWhat, n, ATTUNE_ID_MAX);
+		memcpy(one, z + start, i - start);
+		one[i - start] = '\0';
+		if (check_ident(st, one, zWhat))
+			return store_fail(st, ATTUNE_EINVAL,
+			                  "%s: instrument %zu is not an identifier "
+			                  "(printable ASCII, no spaces, not empty)",
+			                  zWhat, n);
+		start = i + 1;
+	}
+	return ATTUNE_OK;
+}
+
+int attune_store_user_get(attune_store *st, attune_id user_id,
+                          attune_user_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->user_get(st, user_id, cb, ctx);
+}
+
+int attune_store_user_set_password(attune_store *st, attune_id user_id,
+                                   const char *zHash)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "setting a password")) ||
+	    (rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_text(st, zHash, LONG_TEXT, 1, "password hash")))
+		return rc;
+	return st->ops->user_set_password(st, user_id, zHash);
+}
+
+int attune_store_user_set_role(attune_store *st, attune_id user_id,
+                               attune_role role)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "changing a role")) ||
+	    (rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_role(st, role)))
+		return rc;
+	return st->ops->user_set_role(st, user_id, role);
+}
+
+/* ---- Web sessions ---- */
+
+int attune_store_websession_add(attune_store *st,
+                                const attune_websession_rec *s)
+{
+	attune_websession_rec v;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "recording a sign-in")) ||
+	    (rc = check_ptr(st, s, "session record")) ||
+	    (rc = check_hash(st, s->id_hash, "session hash")) ||
+	    (rc = check_id(st, s->user_id, "session's user id")) ||
+	    (rc = check_hash(st, s->csrf, "session's CSRF secret")) ||
+	    (rc = check_text(st, s->origin, LONG_TEXT, 0,
+	                     "session's origin")) ||
+	    (rc = check_time(st, s->created_at, "session's created_at")) ||
+	    (rc = check_time(st, s->last_seen, "session's last_seen")) ||
+	    (rc = check_time(st, s->expires_at, "session's expires_at")))
+		return rc;
+	v = *s;
+	if (!v.created_at)
+		v.created_at = st->now;
+	if (!v.last_seen)
+		v.last_seen = v.created_at;
+	if (v.expires_at <= v.created_at)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "a session must expire after it is created");
+	return st->ops->websession_add(st, &v);
+}
+
+int attune_store_websession_find(attune_store *st, const char *zIdHash,
+                                 attune_websession_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_hash(st, zIdHash, "session hash")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->websession_find(st, zIdHash, cb, ctx);
+}
+
+int attune_store_websession_touch(attune_store *st, const char *zIdHash,
+                                  int64_t last_seen)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_write(st, "touching a session")) ||
+	    (rc = check_hash(st, zIdHash, "session hash")) ||
+	    (rc = check_time(st, last_seen, "last_seen")))
+		return rc;
+	return st->ops->websession_touch(st, zIdHash, last_seen);
+}
+
+int attune_store_websession_delete(attune_store *st, const char *zIdHash)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "signing out")) ||
+	    (rc = check_hash(st, zIdHash, "session hash")))
+		return rc;
+	return st->ops->websession_delete(st, zIdHash);
+}
+
+int attune_store_websession_delete_user(attune_store *st, attune_id user_id,
+                                        size_t *n_deleted)
+{
+	size_t n = 0;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "ending a user's sessions")) ||
+	    (rc = check_id(st, user_id, "user id")))
+		return rc;
+	rc = st->ops->websession_delete_user(st, user_id, &n);
+	if (rc == ATTUNE_OK && n_deleted)
+		*n_deleted = n;
+	return rc;
+}
+
+int attune_store_websession_purge(attune_store *st, int64_t now,
+                                  int64_t idle_before, size_t *n_deleted)
+{
+	size_t n = 0;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_write(st, "purging sessions")) ||
+	    (rc = check_time(st, now, "now")) ||
+	    (rc = check_time(st, idle_before, "idle_before")))
+		return rc;
+	rc = st->ops->websession_purge(st, now, idle_before, &n);
+	if (rc == ATTUNE_OK && n_deleted)
+		*n_deleted = n;
+	return rc;
+}
+
+/* ---- Check-in links ---- */
+
+int attune_store_link_add(attune_store *st, const attune_link_rec *l,
+                          attune_id *out_id)
+{
+	attune_link_rec v;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "creating a check-in link")) ||
+	    (rc = check_ptr(st, l, "link record")) ||
+	    (rc = check_hash(st, l->token_hash, "link token hash")) ||
+	    (rc = check_id(st, l->client_id, "link's client id")) ||
+	    (rc = check_id0(st, l->created_by, "link's creator")) ||
+	    (rc = check_id_list(st, l->instruments, "link's instruments")) ||
+	    (rc = check_time(st, l->created_at, "link's created_at")) ||
+	    (rc = check_time(st, l->expires_at, "link's expires_at")))
+		return rc;
+	if (l->session_number < 0)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "link's session number must be 0 (next) or "
+		                  "more, not %d", l->session_number);
+	v = *l;
+	if (!v.created_at)
+		v.created_at = st->now;
+	v.used_at = 0;
+	if (v.expires_at <= v.created_at)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "a link must expire after it is created");
+	return st->ops->link_add(st, &v, out_id);
+}
+
+int attune_store_link_find(attune_store *st, const char *zTokenHash,
+                           attune_link_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "opening a check-in link")) ||
+	    (rc = check_hash(st, zTokenHash, "link token hash")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->link_find(st, zTokenHash, cb, ctx);
+}
+
+int attune_store_link_use(attune_store *st, attune_id link_id,
+                          int64_t used_at)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "using a check-in link")) ||
+	    (rc = check_id(st, link_id, "link id")) ||
+	    (rc = check_time(st, used_at, "used_at")))
+		return rc;
+	return st->ops->link_use(st, link_id, used_at ? used_at : st->now);
+}
+
+int attune_store_link_list(attune_store *st, attune_id client_id,
+                           attune_link_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing check-in links")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->link_list(st, client_id, cb, ctx);
+}
+
+/* ---- API tokens ---- */
+
+int attune_store_token_add(attune_store *st, const attune_token_rec *t,
+                           attune_id *out_id)
+{
+	attune_token_rec v;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "creating an API token")) ||
+	    (rc = check_ptr(st, t, "token record")) ||
+	    (rc = check_hash(st, t->token_hash, "token hash")) ||
+	    (rc = check_id(st, t->user_id, "token's user id")) ||
+	    (rc = check_text(st, t->label, LONG_TEXT, 0, "token label")) ||
+	    (rc = check_time(st, t->created_at, "token's created_at")))
+		return rc;
+	v = *t;
+	if (!v.created_at)
+		v.created_at = st->now;
+	v.last_used = 0;
+	v.revoked_at = 0;
+	return st->ops->token_add(st, &v, out_id);
+}
+
+int attune_store_token_find(attune_store *st, const char *zTokenHash,
+                            attune_token_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_hash(st, zTokenHash, "token hash")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->token_find(st, zTokenHash, cb, ctx);
+}
+
+int attune_store_token_touch(attune_store *st, attune_id token_id,
+                             int64_t last_used)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_write(st, "touching a token")) ||
+	    (rc = check_id(st, token_id, "token id")) ||
+	    (rc = check_time(st, last_used, "last_used")))
+		return rc;
+	return st->ops->token_touch(st, token_id, last_used);
+}
+
+int attune_store_token_revoke(attune_store *st, attune_id token_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "revoking a token")) ||
+	    (rc = check_id(st, token_id, "token id")))
+		return rc;
+	return st->ops->token_revoke(st, token_id);
+}
+
+int attune_store_token_list(attune_store *st, attune_id user_id,
+                            attune_token_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id0(st, user_id, "user id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->token_list(st, user_id, cb, ctx);
+}
+
+/* ---- Access ---- */
+
+int attune_store_supervision_add(attune_store *st, attune_id supervisor_id,
+                                 attune_id therapist_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a supervision")) ||
+	    (rc = check_id(st, supervisor_id, "supervisor id")) ||
+	    (rc = check_id(st, therapist_id, "therapist id")))
+		return rc;
+	if (supervisor_id == therapist_id)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "a user cannot supervise themself");
+	return st->ops->supervision_add(st, supervisor_id, therapist_id);
+}
+
+int attune_store_supervision_remove(attune_store *st,
+                                    attune_id supervisor_id,
+                                    attune_id therapist_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "removing a supervision")) ||
+	    (rc = check_id(st, supervisor_id, "supervisor id")) ||
+	    (rc = check_id(st, therapist_id, "therapist id")))
+		return rc;
+	return st->ops->supervision_remove(st, supervisor_id, therapist_id);
+}
+
+int attune_store_supervision_list(attune_store *st, attune_id supervisor_id,
+                                  attune_user_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, supervisor_id, "supervisor id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->supervision_list(st, supervisor_id, cb, ctx);
+}
+
+int attune_store_grant_add(attune_store *st, attune_id user_id,
+                           attune_id client_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "granting access")) ||
+	    (rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_id(st, client_id, "client id")))
+		return rc;
+	return st->ops->grant_add(st, user_id, client_id);
+}
+
+int attune_store_grant_remove(attune_store *st, attune_id user_id,
+                              attune_id client_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "removing a grant")) ||
+	    (rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_id(st, client_id, "client id")))
+		return rc;
+	return st->ops->grant_remove(st, user_id, client_id);
+}
+
+int attune_store_grant_list(attune_store *st, attune_id user_id,
+                            attune_client_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing granted clients")) ||
+	    (rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->grant_list(st, user_id, cb, ctx);
+}
+
+int attune_store_client_access(attune_store *st, attune_id user_id,
+                               attune_id client_id, attune_access *out)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_ptr(st, out, "out")))
+		return rc;
+	*out = ATTUNE_ACCESS_NONE;
+	return st->ops->client_access(st, user_id, client_id, out);
+}
+
+int attune_store_client_get(attune_store *st, attune_id client_id,
+                            attune_client_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "reading a client")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->client_get(st, client_id, cb, ctx);
+}
+
+int attune_store_client_set_sees_progress(attune_store *st,
+                                          attune_id client_id, int on)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "changing a client")) ||
+	    (rc = check_id(st, client_id, "client id")))
+		return rc;
+	if (on != 0 && on != 1)
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "sees_progress must be 0 or 1, not %d", on);
+	return st->ops->client_set_sees_progress(st, client_id, on);
+}
+
+/* ---- Clinic settings ---- */
+
+int attune_store_setting_set(attune_store *st, attune_id clinic_id,
+                             const char *zName, const char *zValue)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "changing a setting")) ||
+	    (rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_ident(st, zName, "setting name")) ||
+	    (rc = check_text(st, zValue, LONG_TEXT, 0, "setting value")))
+		return rc;
+	return st->ops->setting_set(st, clinic_id, zName, zValue);
+}
+
+int attune_store_setting_get(attune_store *st, attune_id clinic_id,
+                             const char *zName,
+                             int (*cb)(void *ctx, const char *zValue),
+                             void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_ident(st, zName, "setting name")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->setting_get(st, clinic_id, zName, cb, ctx);
 }

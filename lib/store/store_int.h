@@ -81,6 +81,72 @@ struct attune_store_ops {
 	/* limit 0: all. */
 	int (*audit_list)(attune_store *st, int64_t since, size_t limit,
 	                  attune_audit_cb cb, void *ctx);
+
+	/* ---- Schema 2: the web app. Arguments validated as above; the
+	 * engine checks existence, uniqueness and same-clinic rules and
+	 * writes the audit rows store.h lists. ---- */
+	int (*user_get)(attune_store *st, attune_id user_id,
+	                attune_user_cb cb, void *ctx);
+	int (*user_set_password)(attune_store *st, attune_id user_id,
+	                         const char *zHash);
+	int (*user_set_role)(attune_store *st, attune_id user_id,
+	                     attune_role role);
+
+	int (*websession_add)(attune_store *st,
+	                      const attune_websession_rec *s);
+	int (*websession_find)(attune_store *st, const char *zIdHash,
+	                       attune_websession_cb cb, void *ctx);
+	int (*websession_touch)(attune_store *st, const char *zIdHash,
+	                        int64_t last_seen);
+	int (*websession_delete)(attune_store *st, const char *zIdHash);
+	int (*websession_delete_user)(attune_store *st, attune_id user_id,
+	                              size_t *n_deleted);
+	int (*websession_purge)(attune_store *st, int64_t now,
+	                        int64_t idle_before, size_t *n_deleted);
+
+	int (*link_add)(attune_store *st, const attune_link_rec *l,
+	                attune_id *out_id);
+	int (*link_find)(attune_store *st, const char *zTokenHash,
+	                 attune_link_cb cb, void *ctx);
+	int (*link_use)(attune_store *st, attune_id link_id, int64_t used_at);
+	int (*link_list)(attune_store *st, attune_id client_id,
+	                 attune_link_cb cb, void *ctx);
+
+	int (*token_add)(attune_store *st, const attune_token_rec *t,
+	                 attune_id *out_id);
+	int (*token_find)(attune_store *st, const char *zTokenHash,
+	                  attune_token_cb cb, void *ctx);
+	int (*token_touch)(attune_store *st, attune_id token_id,
+	                   int64_t last_used);
+	int (*token_revoke)(attune_store *st, attune_id token_id);
+	int (*token_list)(attune_store *st, attune_id user_id,
+	                  attune_token_cb cb, void *ctx);
+
+	int (*supervision_add)(attune_store *st, attune_id supervisor_id,
+	                       attune_id therapist_id);
+	int (*supervision_remove)(attune_store *st, attune_id supervisor_id,
+	                          attune_id therapist_id);
+	int (*supervision_list)(attune_store *st, attune_id supervisor_id,
+	                        attune_user_cb cb, void *ctx);
+	int (*grant_add)(attune_store *st, attune_id user_id,
+	                 attune_id client_id);
+	int (*grant_remove)(attune_store *st, attune_id user_id,
+	                    attune_id client_id);
+	int (*grant_list)(attune_store *st, attune_id user_id,
+	                  attune_client_cb cb, void *ctx);
+	int (*client_access)(attune_store *st, attune_id user_id,
+	                     attune_id client_id, attune_access *out);
+	int (*client_get)(attune_store *st, attune_id client_id,
+	                  attune_client_cb cb, void *ctx);
+	int (*client_set_sees_progress)(attune_store *st, attune_id client_id,
+	                                int on);
+
+	int (*setting_set)(attune_store *st, attune_id clinic_id,
+	                   const char *zName, const char *zValue);
+	int (*setting_get)(attune_store *st, attune_id clinic_id,
+	                   const char *zName,
+	                   int (*cb)(void *ctx, const char *zValue),
+	                   void *ctx);
 };
 
 /* An audit row of a read made inside a caller's transaction, kept so

@@ -1910,6 +1910,429 @@ static void test_sqlite_out_of_memory(void **state)
 	unlink_db(loc);
 }
 
+
+/* ---- Schema 2: the web app ---- */
+
+#define H64(c) \
+	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+
+static int ws_cb(void *ctx, const attune_websession_rec *s)
+{
+	struct row *w = row_next(ctx);
+
+	w->a = s->user_id;
+	w->t = s->expires_at;
+	w->i1 = (int)(s->last_seen - s->created_at);
+	put_s(w, 0, s->id_hash);
+	put_s(w, 1, s->csrf);
+	put_s(w, 2, s->origin);
+	return stop(ctx);
+}
+
+static int link_cb(void *ctx, const attune_link_rec *l)
+{
+	struct row *w = row_next(ctx);
+
+	w->id = l->id;
+	w->a = l->client_id;
+	w->b = l->created_by;
+	w->i1 = l->session_number;
+	w->i2 = l->used_at != 0;
+	w->t = l->expires_at;
+	put_s(w, 0, l->token_hash);
+	put_s(w, 1, l->instruments);
+	return stop(ctx);
+}
+
+static int token_cb(void *ctx, const attune_token_rec *t)
+{
+	struct row *w = row_next(ctx);
+
+	w->id = t->id;
+	w->a = t->user_id;
+	w->i1 = t->revoked_at != 0;
+	w->i2 = t->last_used != 0;
+	put_s(w, 0, t->token_hash);
+	put_s(w, 1, t->label);
+	return stop(ctx);
+}
+
+static int setting_cb(void *ctx, const char *v)
+{
+	put_s(row_next(ctx), 0, v);
+	return 0;
+}
+
+static void test_user_get_password_role(void **state)
+{
+	struct fx *f = *state;
+
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther1, user_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_string_equal(R.r[0].s[0], "tess");
+	assert_true(R.r[0].null_mask & 4u);          /* no password yet */
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_user_get(f->st, 9999, user_cb, &R));
+	OK(f->st, attune_store_user_set_password(f->st, f->ther1,
+	                                         "$argon2id$v=19$x"));
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther1, user_cb, &R));
+	assert_string_equal(R.r[0].s[2], "$argon2id$v=19$x");
+	assert_int_equal(audit_count(f->st, "user.password",
+	                             object("user", f->ther1)), 1);
+	OK(f->st, attune_store_user_set_password(f->st, f->ther1, NULL));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_user_set_password(f->st, 9999, "x"));
+	OK(f->st, attune_store_user_set_role(f->st, f->ther2,
+	                                     ATTUNE_ROLE_SUPERVISOR));
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther2, user_cb, &R));
+	assert_int_equal(R.r[0].i1, ATTUNE_ROLE_SUPERVISOR);
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_user_set_role(f->st, f->ther2, (attune_role)7));
+	assert_int_equal(audit_count(f->st, "user.role", NULL), 1);
+}
+
+static void test_web_sessions(void **state)
+{
+	struct fx *f = *state;
+	attune_websession_rec s = {0};
+	size_t n = 99;
+
+	s.id_hash = H64("a");
+	s.user_id = f->ther1;
+	s.csrf = H64("c");
+	s.origin = "192.0.2.7";
+	s.created_at = 1000;
+	s.expires_at = 5000;
+	OK(f->st, attune_store_websession_add(f->st, &s));
+	RC(f->st, ATTUNE_EEXIST, attune_store_websession_add(f->st, &s));
+	s.id_hash = H64("b");
+	s.user_id = 9999;
+	RC(f->st, ATTUNE_ENOTFOUND, attune_store_websession_add(f->st, &s));
+	s.user_id = f->ther2;
+	s.expires_at = 1000;
+	RC(f->st, ATTUNE_EINVAL, attune_store_websession_add(f->st, &s));
+	s.expires_at = 9000;
+	s.id_hash = "not a hash";
+	RC(f->st, ATTUNE_EINVAL, attune_store_websession_add(f->st, &s));
+	s.id_hash = H64("b");
+	OK(f->st, attune_store_websession_add(f->st, &s));
+	assert_int_equal(audit_count(f->st, "auth.login", NULL), 2);
+
+	rows_reset(&R);
+	OK(f->st, attune_store_websession_find(f->st, H64("a"), ws_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_int_equal(R.r[0].a, f->ther1);
+	assert_int_equal(R.r[0].t, 5000);
+	assert_int_equal(R.r[0].i1, 0);
+	assert_string_equal(R.r[0].s[1], H64("c"));
+	assert_string_equal(R.r[0].s[2], "192.0.2.7");
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_websession_find(f->st, H64("z"), ws_cb, &R));
+
+	OK(f->st, attune_store_websession_touch(f->st, H64("a"), 1500));
+	rows_reset(&R);
+	OK(f->st, attune_store_websession_find(f->st, H64("a"), ws_cb, &R));
+	assert_int_equal(R.r[0].i1, 500);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_websession_touch(f->st, H64("z"), 1));
+
+	/* Purge: expired (b expires at 9000) or idle (a last seen 1500,
+	 * b 1700). */
+	OK(f->st, attune_store_websession_touch(f->st, H64("b"), 1700));
+	OK(f->st, attune_store_websession_purge(f->st, 100, 0, &n));
+	assert_int_equal(n, 0);
+	OK(f->st, attune_store_websession_purge(f->st, 2000, 1600, &n));
+	assert_int_equal(n, 1);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_websession_find(f->st, H64("a"), ws_cb, &R));
+
+	OK(f->st, attune_store_websession_delete(f->st, H64("b")));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_websession_delete(f->st, H64("b")));
+	assert_int_equal(audit_count(f->st, "auth.logout",
+	                             object("user", f->ther2)), 1);
+
+	s.id_hash = H64("d");
+	s.user_id = f->ther1;
+	OK(f->st, attune_store_websession_add(f->st, &s));
+	s.id_hash = H64("e");
+	OK(f->st, attune_store_websession_add(f->st, &s));
+	OK(f->st, attune_store_websession_delete_user(f->st, f->ther1, &n));
+	assert_int_equal(n, 2);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_websession_find(f->st, H64("d"), ws_cb, &R));
+}
+
+static void test_links(void **state)
+{
+	struct fx *f = *state;
+	attune_link_rec l = {0};
+	attune_id c1, id = 0, id2 = 0;
+
+	c1 = add_client(f, "C-01", f->ther1, "2024-01-01");
+	l.token_hash = H64("1");
+	l.client_id = c1;
+	l.instruments = "phq9,checkin-alliance";
+	l.created_by = f->ther1;
+	l.created_at = 100;
+	l.expires_at = 100 + 4 * 86400;
+	OK(f->st, attune_store_link_add(f->st, &l, &id));
+	assert_true(id > 0);
+	RC(f->st, ATTUNE_EEXIST, attune_store_link_add(f->st, &l, NULL));
+	l.token_hash = H64("2");
+	l.session_number = 3;
+	l.created_at = 200;
+	OK(f->st, attune_store_link_add(f->st, &l, &id2));
+	l.token_hash = H64("3");
+	l.client_id = 9999;
+	RC(f->st, ATTUNE_ENOTFOUND, attune_store_link_add(f->st, &l, NULL));
+	l.client_id = c1;
+	l.instruments = "phq9,,gad7";
+	RC(f->st, ATTUNE_EINVAL, attune_store_link_add(f->st, &l, NULL));
+	l.instruments = "phq9 gad7";
+	RC(f->st, ATTUNE_EINVAL, attune_store_link_add(f->st, &l, NULL));
+	l.instruments = "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q";
+	RC(f->st, ATTUNE_ELIMIT, attune_store_link_add(f->st, &l, NULL));
+	l.instruments = "phq9";
+	l.session_number = -1;
+	RC(f->st, ATTUNE_EINVAL, attune_store_link_add(f->st, &l, NULL));
+	l.session_number = 0;
+	l.expires_at = l.created_at;
+	RC(f->st, ATTUNE_EINVAL, attune_store_link_add(f->st, &l, NULL));
+
+	rows_reset(&R);
+	OK(f->st, attune_store_link_find(f->st, H64("1"), link_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_int_equal(R.r[0].id, id);
+	assert_int_equal(R.r[0].a, c1);
+	assert_int_equal(R.r[0].b, f->ther1);
+	assert_int_equal(R.r[0].i1, 0);
+	assert_int_equal(R.r[0].i2, 0);
+	assert_string_equal(R.r[0].s[1], "phq9,checkin-alliance");
+	assert_int_equal(audit_count(f->st, "link.read", object("link", id)),
+	                 1);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_link_find(f->st, H64("9"), link_cb, &R));
+
+	/* Single use, also inside a transaction that is rolled back. */
+	OK(f->st, attune_store_begin(f->st));
+	OK(f->st, attune_store_link_use(f->st, id, 0));
+	OK(f->st, attune_store_rollback(f->st));
+	OK(f->st, attune_store_link_use(f->st, id, 0));
+	RC(f->st, ATTUNE_EEXIST, attune_store_link_use(f->st, id, 0));
+	RC(f->st, ATTUNE_ENOTFOUND, attune_store_link_use(f->st, 9999, 0));
+	assert_int_equal(audit_count(f->st, "link.use", object("link", id)),
+	                 1);
+	rows_reset(&R);
+	OK(f->st, attune_store_link_find(f->st, H64("1"), link_cb, &R));
+	assert_int_equal(R.r[0].i2, 1);
+
+	rows_reset(&R);
+	OK(f->st, attune_store_link_list(f->st, c1, link_cb, &R));
+	assert_int_equal(R.n, 2);
+	assert_int_equal(R.r[0].id, id2);       /* newest first */
+	assert_int_equal(R.r[0].i1, 3);
+	assert_int_equal(audit_count(f->st, "link.list",
+	                             object("client", c1)), 1);
+}
+
+static void test_tokens(void **state)
+{
+	struct fx *f = *state;
+	attune_token_rec t = {0};
+	attune_id id = 0;
+
+	t.token_hash = H64("t");
+	t.user_id = f->ther1;
+	t.label = "EHR <bridge>";
+	OK(f->st, attune_store_token_add(f->st, &t, &id));
+	RC(f->st, ATTUNE_EEXIST, attune_store_token_add(f->st, &t, NULL));
+	t.token_hash = H64("u");
+	t.user_id = 9999;
+	RC(f->st, ATTUNE_ENOTFOUND, attune_store_token_add(f->st, &t, NULL));
+	t.user_id = f->admin;
+	t.label = NULL;
+	RC(f->st, ATTUNE_EINVAL, attune_store_token_add(f->st, &t, NULL));
+	t.label = "audit export";
+	OK(f->st, attune_store_token_add(f->st, &t, NULL));
+
+	rows_reset(&R);
+	OK(f->st, attune_store_token_find(f->st, H64("t"), token_cb, &R));
+	assert_int_equal(R.r[0].id, id);
+	assert_int_equal(R.r[0].a, f->ther1);
+	assert_int_equal(R.r[0].i1, 0);
+	assert_int_equal(R.r[0].i2, 0);
+	assert_string_equal(R.r[0].s[1], "EHR <bridge>");
+	OK(f->st, attune_store_token_touch(f->st, id, 1234));
+	OK(f->st, attune_store_token_revoke(f->st, id));
+	OK(f->st, attune_store_token_revoke(f->st, id));
+	RC(f->st, ATTUNE_ENOTFOUND, attune_store_token_revoke(f->st, 9999));
+	rows_reset(&R);
+	OK(f->st, attune_store_token_find(f->st, H64("t"), token_cb, &R));
+	assert_int_equal(R.r[0].i1, 1);
+	assert_int_equal(R.r[0].i2, 1);
+	rows_reset(&R);
+	OK(f->st, attune_store_token_list(f->st, 0, token_cb, &R));
+	assert_int_equal(R.n, 2);
+	rows_reset(&R);
+	OK(f->st, attune_store_token_list(f->st, f->admin, token_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_int_equal(audit_count(f->st, "token.add", NULL), 2);
+	assert_int_equal(audit_count(f->st, "token.revoke", NULL), 2);
+}
+
+static void test_access(void **state)
+{
+	struct fx *f = *state;
+	attune_id sup, c1, c2, c3;
+	attune_access a;
+
+	sup = add_user(f->st, f->clinic, "sam", ATTUNE_ROLE_SUPERVISOR);
+	c1 = add_client(f, "C-01", f->ther1, "2024-01-01");
+	c2 = add_client(f, "C-02", f->ther2, "2024-01-01");
+	c3 = add_client(f, "C-03", 0, "2024-01-01");
+
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c1, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_OWN);
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c2, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c3, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_client_access(f->st, f->ther1, 9999, &a));
+
+	OK(f->st, attune_store_grant_add(f->st, f->ther1, c2));
+	RC(f->st, ATTUNE_EEXIST, attune_store_grant_add(f->st, f->ther1, c2));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_grant_add(f->st, f->ther_other, c2));
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c2, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_GRANTED);
+	rows_reset(&R);
+	OK(f->st, attune_store_grant_list(f->st, f->ther1, client_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_string_equal(R.r[0].s[0], "C-02");
+	assert_int_equal(audit_count(f->st, "grant.list", NULL), 1);
+	OK(f->st, attune_store_grant_remove(f->st, f->ther1, c2));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_grant_remove(f->st, f->ther1, c2));
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c2, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+
+	OK(f->st, attune_store_supervision_add(f->st, sup, f->ther2));
+	RC(f->st, ATTUNE_EEXIST,
+	   attune_store_supervision_add(f->st, sup, f->ther2));
+	RC(f->st, ATTUNE_EINVAL, attune_store_supervision_add(f->st, sup, sup));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_supervision_add(f->st, sup, f->ther_other));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_supervision_add(f->st, sup, 9999));
+	OK(f->st, attune_store_client_access(f->st, sup, c2, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_SUPERVISED);
+	OK(f->st, attune_store_client_access(f->st, sup, c1, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+	OK(f->st, attune_store_client_access(f->st, sup, c3, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+	rows_reset(&R);
+	OK(f->st, attune_store_supervision_list(f->st, sup, user_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_string_equal(R.r[0].s[0], "theo");
+	OK(f->st, attune_store_supervision_remove(f->st, sup, f->ther2));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_supervision_remove(f->st, sup, f->ther2));
+	OK(f->st, attune_store_client_access(f->st, sup, c2, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+	assert_int_equal(audit_count(f->st, "supervision.add", NULL), 1);
+	assert_int_equal(audit_count(f->st, "grant.add", NULL), 1);
+}
+
+static void test_client_get_progress_settings(void **state)
+{
+	struct fx *f = *state;
+	attune_client_rec c = {0};
+	attune_id c1;
+
+	c.clinic_id = f->clinic;
+	c.code = "C-01";
+	c.display_name = "<b>Ann</b>";
+	c.sees_progress = 1;
+	OK(f->st, attune_store_client_add(f->st, &c, "2024-01-01", &c1));
+	c.code = "C-02";
+	c.sees_progress = 2;
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_client_add(f->st, &c, "2024-01-01", NULL));
+	rows_reset(&R);
+	OK(f->st, attune_store_client_get(f->st, c1, client_cb, &R));
+	assert_int_equal(R.n, 1);
+	assert_string_equal(R.r[0].s[1], "<b>Ann</b>");
+	assert_int_equal(audit_count(f->st, "client.read",
+	                             object("client", c1)), 1);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_client_get(f->st, 9999, client_cb, &R));
+	OK(f->st, attune_store_client_set_sees_progress(f->st, c1, 0));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_client_set_sees_progress(f->st, c1, 5));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_client_set_sees_progress(f->st, 9999, 1));
+	assert_int_equal(audit_count(f->st, "client.update", NULL), 1);
+
+	rows_reset(&R);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_setting_get(f->st, f->clinic, "link_days",
+	                            setting_cb, &R));
+	OK(f->st, attune_store_setting_set(f->st, f->clinic, "link_days", "4"));
+	OK(f->st, attune_store_setting_set(f->st, f->clinic, "link_days", "7"));
+	OK(f->st, attune_store_setting_get(f->st, f->clinic, "link_days",
+	                                   setting_cb, &R));
+	assert_string_equal(R.r[0].s[0], "7");
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_setting_set(f->st, 9999, "link_days", "4"));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_setting_set(f->st, f->clinic, "bad name", "4"));
+}
+
+/* A database made by a build that knew only schema 1 migrates to 2
+ * with its data intact. */
+static void test_sqlite_migrate_from_1(void **state)
+{
+	const struct store_migration *m;
+	attune_store *st;
+	attune_err err;
+	char loc[1024];
+	size_t n, i;
+	int v;
+
+	(void)state;
+	eng->fresh(loc, sizeof(loc), "m1");
+	m = store_migrations(STORE_DIALECT_SQLITE, &n);
+	assert_true(n >= 2);
+	{
+		sqlite3 *db = NULL;
+		assert_int_equal(sqlite3_open(loc, &db), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	for (i = 0; i < m[0].n_sql; i++)
+		raw_exec(loc, m[0].sql[i]);
+	raw_exec(loc, "INSERT INTO schema_version VALUES (1, 0);"
+	         "INSERT INTO clinics (name, created_at) VALUES ('Old', 1);"
+	         "INSERT INTO clients (clinic_id, code, created_at)"
+	         " VALUES (1, 'C-OLD', 1)");
+	if (attune_store_open(loc, 0, &st, &err))
+		fail_msg("open: %s", err.msg);
+	OK(st, attune_store_schema_version(st, &v));
+	assert_int_equal(v, attune_store_schema_latest());
+	OK(st, attune_store_set_actor(st, 0, "test", "test"));
+	rows_reset(&R);
+	OK(st, attune_store_client_get(st, 1, client_cb, &R));
+	assert_string_equal(R.r[0].s[0], "C-OLD");
+	OK(st, attune_store_client_set_sees_progress(st, 1, 1));
+	attune_store_close(st);
+	unlink_db(loc);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1942,6 +2365,12 @@ int main(void)
 		T(test_dates),
 		T(test_code_limits),
 		T(test_other_validation),
+		T(test_user_get_password_role),
+		T(test_web_sessions),
+		T(test_links),
+		T(test_tokens),
+		T(test_access),
+		T(test_client_get_progress_settings),
 	};
 	const struct CMUnitTest sqlite_only[] = {
 		cmocka_unit_test(test_sqlite_not_a_database),
@@ -1950,6 +2379,7 @@ int main(void)
 		T(test_sqlite_damaged_values),
 		T(test_sqlite_two_handles),
 		cmocka_unit_test(test_sqlite_out_of_memory),
+		cmocka_unit_test(test_sqlite_migrate_from_1),
 	};
 	const char *pg = getenv("ATTUNE_TEST_PG_URI");
 	int failed;

@@ -1,0 +1,223 @@
+/* test_web_unit.c - the web server's pure parts without a server: the
+ * escaping writers (every context), the form parser's limits and
+ * refusals, the validators, and the login rate table. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "web/web.h"
+
+static char *render(void (*w)(strbuf *, const char *), const char *in)
+{
+	static char out[4096];
+	strbuf b;
+	char *s;
+	int rc;
+
+	sb_init(&b, 1 << 16);
+	w(&b, in);
+	s = sb_detach(&b, &rc);
+	assert_non_null(s);
+	snprintf(out, sizeof(out), "%s", s);
+	free(s);
+	return out;
+}
+
+static void test_escapers(void **state)
+{
+	const char *evil = "<script>alert(\"x\")</script>&'";
+
+	(void)state;
+	assert_string_equal(render(html_text, evil),
+	                    "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+	                    "&amp;&#39;");
+	assert_string_equal(render(html_attr, "\" onmouseover='x'"),
+	                    "&quot; onmouseover=&#39;x&#39;");
+	assert_string_equal(render(svg_text, "]]><svg onload=x>"),
+	                    "]]&gt;&lt;svg onload=x&gt;");
+	assert_string_equal(render(url_part, "a b/c?d=e&f#\xc3\xa9~-._"),
+	                    "a%20b%2Fc%3Fd%3De%26f%23%C3%A9~-._");
+	assert_string_equal(render(json_str, "</script>\"\\\n"),
+	                    "\"\\u003c/script\\u003e\\\"\\\\\\n\"");
+	assert_string_equal(render(html_text, ""), "");
+	assert_string_equal(render(html_text, "plain words"), "plain words");
+	assert_string_equal(render(html_raw_trusted, "<b>"), "<b>");
+}
+
+static void test_form_parse(void **state)
+{
+	struct web_field *f;
+	const char *why;
+	size_t n;
+	arena ar;
+	char *big;
+	size_t i;
+
+	(void)state;
+	arena_init(&ar);
+	assert_int_equal(web_form_parse(&ar, "a=1&b=x+y%21&c=&d", 17, &f, &n,
+	                                &why), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(f[0].name, "a");
+	assert_string_equal(f[1].value, "x y!");
+	assert_string_equal(f[2].value, "");
+	assert_string_equal(f[3].name, "d");
+	assert_int_equal(f[3].len, 0);
+	assert_int_equal(web_form_parse(&ar, "&&a=1&", 6, &f, &n, &why), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(web_form_parse(&ar, "", 0, &f, &n, &why), 0);
+	assert_int_equal(n, 0);
+	/* Refusals. */
+	assert_int_equal(web_form_parse(&ar, "a=%zz", 5, &f, &n, &why), 400);
+	assert_non_null(strstr(why, "hex"));
+	assert_int_equal(web_form_parse(&ar, "a=%4", 4, &f, &n, &why), 400);
+	assert_int_equal(web_form_parse(&ar, "a=%", 3, &f, &n, &why), 400);
+	assert_int_equal(web_form_parse(&ar, "a=%00", 5, &f, &n, &why), 400);
+	assert_int_equal(web_form_parse(&ar, "a=%ff", 5, &f, &n, &why), 400);
+	assert_int_equal(web_form_parse(&ar, "=1", 2, &f, &n, &why), 400);
+	assert_int_equal(web_form_parse(&ar, "a=\xc3\x28", 4, &f, &n, &why),
+	                 400);
+	/* Limits: field count, name and value length. */
+	big = malloc(WEB_FIELDS_MAX * 4 + 16);
+	assert_non_null(big);
+	for (i = 0, n = 0; i <= WEB_FIELDS_MAX; i++)
+		n += (size_t)snprintf(big + n, 8, "a=%c&", 'x');
+	assert_int_equal(web_form_parse(&ar, big, n, &f, &i, &why), 400);
+	assert_non_null(strstr(why, "too many"));
+	free(big);
+	big = calloc(1, WEB_FIELD_VALUE_MAX + 16);
+	assert_non_null(big);
+	memcpy(big, "v=", 2);
+	memset(big + 2, 'x', WEB_FIELD_VALUE_MAX);
+	assert_int_equal(web_form_parse(&ar, big, WEB_FIELD_VALUE_MAX + 2, &f,
+	                                &n, &why), 0);
+	big[WEB_FIELD_VALUE_MAX + 2] = 'x';
+	assert_int_equal(web_form_parse(&ar, big, WEB_FIELD_VALUE_MAX + 3, &f,
+	                                &n, &why), 400);
+	memset(big, 'n', WEB_FIELD_NAME_MAX + 1);
+	assert_int_equal(web_form_parse(&ar, big, WEB_FIELD_NAME_MAX + 1, &f,
+	                                &n, &why), 400);
+	free(big);
+	arena_free(&ar);
+}
+
+static void test_validators(void **state)
+{
+	(void)state;
+	assert_true(web_valid_id("1", 1));
+	assert_true(web_valid_id("999999999", 9));
+	assert_false(web_valid_id("0", 1));
+	assert_false(web_valid_id("01", 2));
+	assert_false(web_valid_id("1000000000", 10));
+	assert_false(web_valid_id("-1", 2));
+	assert_false(web_valid_id("", 0));
+	assert_true(web_valid_ident("C-01", 4));
+	assert_false(web_valid_ident("a b", 3));
+	assert_true(web_valid_text0("", 0));
+	assert_false(web_valid_text("", 0));
+	assert_false(web_valid_text("a\tb", 3));
+	assert_true(web_valid_text("caf\xc3\xa9", 5));
+	assert_true(web_valid_number("", 0));
+	assert_true(web_valid_number("3", 1));
+	assert_true(web_valid_number("2.5", 3));
+	assert_false(web_valid_number("x", 1));
+	assert_true(web_valid_role("therapist", 9));
+	assert_false(web_valid_role("root", 4));
+	assert_true(web_valid_date("2026-02-28", 10));
+	assert_false(web_valid_date("2026-2-28", 9));
+	assert_true(web_valid_hex64("0123456789abcdef0123456789abcdef"
+	                            "0123456789abcdef0123456789abcdef", 64));
+	assert_false(web_valid_hex64("0123456789ABCDEF0123456789abcdef"
+	                             "0123456789abcdef0123456789abcdef", 64));
+	assert_true(web_valid_flag("1", 1));
+	assert_false(web_valid_flag("0", 1));
+}
+
+static void test_rate_table(void **state)
+{
+	struct rate_table *t = rate_new();
+	int i;
+
+	(void)state;
+	assert_non_null(t);
+	for (i = 0; i < WEB_LOGIN_FAILS - 1; i++)
+		rate_fail(t, "user:ann", 1000);
+	assert_int_equal(rate_blocked(t, "user:ann", 1000, WEB_LOGIN_FAILS), 0);
+	rate_fail(t, "user:ann", 1001);
+	assert_int_equal(rate_blocked(t, "user:ann", 1010, WEB_LOGIN_FAILS),
+	                 WEB_LOGIN_WINDOW - 10);
+	assert_int_equal(rate_blocked(t, "user:bob", 1010, WEB_LOGIN_FAILS), 0);
+	/* The window passes. */
+	assert_int_equal(rate_blocked(t, "user:ann", 1000 + WEB_LOGIN_WINDOW,
+	                              WEB_LOGIN_FAILS), 0);
+	rate_clear(t, "user:ann");
+	assert_int_equal(rate_blocked(t, "user:ann", 1010, WEB_LOGIN_FAILS), 0);
+	/* Many keys: the table reuses old slots, never grows. */
+	for (i = 0; i < 3 * WEB_RATE_SLOTS; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "ip:%d", i);
+		rate_fail(t, key, 2000 + i);
+	}
+	rate_free(t);
+}
+
+static void test_tokens(void **state)
+{
+	char tok[WEB_TOKEN_LEN + 1], hash[WEB_HASH_HEX + 1];
+	char tok2[WEB_TOKEN_LEN + 1], hash2[WEB_HASH_HEX + 1];
+	char h[WEB_HASH_HEX + 1], pw[WEB_PWHASH_MAX];
+
+	(void)state;
+	assert_int_equal(web_token_new(tok, hash), ATTUNE_OK);
+	assert_int_equal(web_token_new(tok2, hash2), ATTUNE_OK);
+	assert_int_equal(strlen(tok), WEB_TOKEN_LEN);
+	assert_int_equal(strlen(hash), WEB_HASH_HEX);
+	assert_string_not_equal(tok, tok2);
+	assert_true(web_valid_hex64(hash, strlen(hash)));
+	web_token_hash(tok, strlen(tok), h);
+	assert_string_equal(h, hash);
+	assert_int_equal(web_password_hash("correct horse", pw), ATTUNE_OK);
+	assert_int_equal(strncmp(pw, "$argon2id$", 10), 0);
+	assert_int_equal(web_password_hash("", pw), ATTUNE_EINVAL);
+}
+
+/* Every POST outside /api/ must prove it came from our own form; every
+ * route declares its roles within the known ones. */
+static void test_route_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_true(web_n_routes > 10);
+	for (i = 0; i < web_n_routes; i++) {
+		const struct web_route *rt = &web_routes[i];
+		int api = strncmp(rt->pattern, "/api/", 5) == 0;
+		if (strcmp(rt->method, "POST") == 0 && !api &&
+		    rt->csrf == WEB_CSRF_NONE)
+			fail_msg("POST %s has no CSRF check", rt->pattern);
+		if (strcmp(rt->method, "GET") == 0 && rt->csrf != WEB_CSRF_NONE)
+			fail_msg("GET %s has a CSRF kind", rt->pattern);
+		assert_true((rt->roles & ~(unsigned)WEB_ANY_USER) == 0);
+		assert_non_null(rt->handler);
+		assert_non_null(rt->what);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escapers),
+		cmocka_unit_test(test_form_parse),
+		cmocka_unit_test(test_validators),
+		cmocka_unit_test(test_rate_table),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_route_table),
+	};
+
+	return cmocka_run_group_tests_name("web (no server)", tests, NULL,
+	                                   NULL);
+}

@@ -1,0 +1,212 @@
+/* html.c - output writers that escape by context (HTML text, HTML
+ * attribute, URL part, SVG text, JSON string), the page frame, and the
+ * kind pages for refusals. Markup is written only through
+ * html_raw_trusted(), with literals (after cgit's html.c). */
+#include <math.h>
+#include <string.h>
+#include "web/web.h"
+
+/* &, <, >, " and ' as entities: safe in element content and in quoted
+ * attribute values alike. */
+static void escape_xml(strbuf *b, const char *s)
+{
+	const char *p = s, *run = s;
+
+	if (!s)
+		return;
+	for (; *p; p++) {
+		const char *ent;
+		switch (*p) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		default: continue;
+		}
+		sb_append(b, run, (size_t)(p - run));
+		sb_puts(b, ent);
+		run = p + 1;
+	}
+	sb_append(b, run, (size_t)(p - run));
+}
+
+void html_text(strbuf *b, const char *s)
+{
+	escape_xml(b, s);
+}
+
+void html_attr(strbuf *b, const char *s)
+{
+	escape_xml(b, s);
+}
+
+void svg_text(strbuf *b, const char *s)
+{
+	escape_xml(b, s);
+}
+
+/* RFC 3986: everything but unreserved characters is %-encoded. */
+void url_part(strbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return;
+	for (; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~') {
+			sb_putc(b, (char)*p);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			sb_append(b, e, 3);
+		}
+	}
+}
+
+void json_str(strbuf *b, const char *s)
+{
+	sb_json_str(b, s ? s : "");
+}
+
+void html_num(strbuf *b, double v)
+{
+	if (isnan(v))
+		sb_puts(b, "\xe2\x80\x93");   /* an en dash: no value */
+	else
+		sb_num(b, v);
+}
+
+void html_raw_trusted(strbuf *b, const char *s)
+{
+	sb_puts(b, s);
+}
+
+/* ---- Page frame ---- */
+
+static const char *role_name(attune_role r)
+{
+	switch (r) {
+	case ATTUNE_ROLE_ADMIN: return "admin";
+	case ATTUNE_ROLE_SUPERVISOR: return "supervisor";
+	case ATTUNE_ROLE_THERAPIST: return "therapist";
+	}
+	return "?";
+}
+
+void page_begin(struct web_req *r, const char *zTitle)
+{
+	strbuf *b = &r->out;
+
+	r->ctype = "text/html; charset=utf-8";
+	html_raw_trusted(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	                 "<meta charset=\"utf-8\">"
+	                 "<meta name=\"viewport\" content=\"width=device-width,"
+	                 " initial-scale=1\">"
+	                 "<link rel=\"stylesheet\" href=\"/static/attune.css\">"
+	                 "<script src=\"/static/attune.js\" defer></script>"
+	                 "<title>");
+	html_text(b, zTitle);
+	html_raw_trusted(b, " \xc2\xb7 attune</title></head><body>\n"
+	                 "<header class=\"top\"><a class=\"brand\" href=\"/\">"
+	                 "attune</a>");
+	if (r->signed_in) {
+		html_raw_trusted(b, "<nav>");
+		if (r->user.role != ATTUNE_ROLE_ADMIN)
+			html_raw_trusted(b, "<a href=\"/caseload\">Caseload</a>");
+		else
+			html_raw_trusted(b, "<a href=\"/admin/users\">Users</a>");
+		html_raw_trusted(b, "</nav><form class=\"signout\" method=\"post\""
+		                 " action=\"/logout\"><span class=\"who\">");
+		html_text(b, r->user.display);
+		html_raw_trusted(b, " (");
+		html_text(b, role_name(r->user.role));
+		html_raw_trusted(b, ")</span>");
+		form_csrf(r);
+		html_raw_trusted(b, "<button type=\"submit\">Sign out</button>"
+		                 "</form>");
+	}
+	html_raw_trusted(b, "</header>\n<main>\n<h1>");
+	html_text(b, zTitle);
+	html_raw_trusted(b, "</h1>\n");
+}
+
+void page_end(struct web_req *r)
+{
+	html_raw_trusted(&r->out, "</main>\n<footer>attune ");
+	html_text(&r->out, ATTUNE_VERSION);
+	html_raw_trusted(&r->out, " \xc2\xb7 measurement-based care centred on"
+	                 " the relationship</footer>\n</body></html>\n");
+}
+
+void form_csrf(struct web_req *r)
+{
+	html_raw_trusted(&r->out, "<input type=\"hidden\" name=\"csrf\" "
+	                 "value=\"");
+	html_attr(&r->out, r->csrf);
+	html_raw_trusted(&r->out, "\">");
+}
+
+int page_message(struct web_req *r, int status, const char *zTitle,
+                 const char *zText)
+{
+	sb_reset(&r->out);
+	r->status = status;
+	if (r->is_api) {
+		r->ctype = "application/json";
+		sb_puts(&r->out, "{\"error\": ");
+		json_str(&r->out, zTitle);
+		sb_puts(&r->out, ", \"detail\": ");
+		json_str(&r->out, zText);
+		sb_puts(&r->out, "}\n");
+		return 0;
+	}
+	page_begin(r, zTitle);
+	html_raw_trusted(&r->out, "<p class=\"message\">");
+	html_text(&r->out, zText);
+	html_raw_trusted(&r->out, "</p>\n");
+	if (r->signed_in)
+		html_raw_trusted(&r->out, "<p><a href=\"/\">Back to the start"
+		                 "</a></p>\n");
+	page_end(r);
+	return 0;
+}
+
+int web_redirect(struct web_req *r, const char *zPath)
+{
+	r->status = 303;
+	web_header_add(r, "Location", zPath);
+	r->ctype = "text/plain; charset=utf-8";
+	sb_reset(&r->out);
+	sb_puts(&r->out, "See Other\n");
+	return 0;
+}
+
+int web_not_found(struct web_req *r)
+{
+	return page_message(r, 404, "Not found",
+	                    "There is nothing here. The address may be "
+	                    "mistyped, or the page is not yours to see.");
+}
+
+int web_forbidden(struct web_req *r)
+{
+	return page_message(r, 403, "Not allowed",
+	                    "Your account cannot do this. If you think it "
+	                    "should, ask your clinic's admin.");
+}
+
+int web_bad_request(struct web_req *r, const char *zWhy)
+{
+	return page_message(r, 400, "Something in that request was not right",
+	                    zWhy);
+}
+
+int web_server_error(struct web_req *r, const char *zWhat)
+{
+	return page_message(r, 500, "Sorry, that did not work",
+	                    zWhat ? zWhat : "Something went wrong on our "
+	                    "side. Nothing was changed; please try again.");
+}

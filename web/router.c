@@ -1,0 +1,440 @@
+/* router.c - the route table and routing: every route declares its
+ * method, path pattern, the roles it admits, how a POST proves it came
+ * from our own form, and each parameter with its validator. A request
+ * that matches no route gets 404 (405 for a known path with another
+ * method); a parameter that is not declared, is repeated, is missing or
+ * fails its validator gets 400. Deny by default (Kore's validators). */
+#include <stdio.h>
+#include <string.h>
+#include "attune/limits.h"
+#include "web/web.h"
+
+/* ---- Validators ---- */
+
+int web_valid_id(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > 9 || v[0] == '0')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return 1;
+}
+
+int web_valid_ident(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > ATTUNE_ID_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+int web_valid_text0(const char *v, size_t n)
+{
+	size_t i, bad;
+
+	if (n > WEB_FIELD_VALUE_MAX || !utf8_valid(v, n, &bad))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int web_valid_text(const char *v, size_t n)
+{
+	return n > 0 && web_valid_text0(v, n);
+}
+
+int web_valid_secret(const char *v, size_t n)
+{
+	size_t bad;
+
+	return n > 0 && n <= WEB_FIELD_VALUE_MAX && utf8_valid(v, n, &bad);
+}
+
+int web_valid_hex64(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n != WEB_HASH_HEX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') ||
+		      (v[i] >= 'a' && v[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* An answer: empty (not answered) or a decimal number, at most 24
+ * characters; the instrument decides later whether it is allowed. */
+int web_valid_number(const char *v, size_t n)
+{
+	double d;
+
+	if (n == 0)
+		return 1;
+	return n <= 24 && parse_num(v, n, &d) == 0;
+}
+
+int web_valid_role(const char *v, size_t n)
+{
+	return (n == 5 && memcmp(v, "admin", 5) == 0) ||
+	       (n == 10 && memcmp(v, "supervisor", 10) == 0) ||
+	       (n == 9 && memcmp(v, "therapist", 9) == 0);
+}
+
+int web_valid_date(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n != 10 || v[4] != '-' || v[7] != '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+			return 0;
+	return 1;   /* the store checks it is a real calendar date */
+}
+
+int web_valid_uint(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > 12 || (n > 1 && v[0] == '0'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return 1;
+}
+
+int web_valid_flag(const char *v, size_t n)
+{
+	return n == 1 && v[0] == '1';
+}
+
+/* ---- The routes ---- */
+
+static const struct web_param p_csrf_only[] = {
+	{"csrf", web_valid_hex64, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_login[] = {
+	{"username", web_valid_ident, 1},
+	{"password", web_valid_secret, 1},
+	{"csrf", web_valid_hex64, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_link[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"session", web_valid_id, 0},        /* absent: the next session */
+	{"days", web_valid_id, 0},           /* absent: WEB_LINK_DAYS */
+	{"use.*", web_valid_flag, 0},        /* use.phq9=1, ... */
+	{NULL, NULL, 0}
+};
+static const struct web_param p_progress[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"allow", web_valid_flag, 0},
+	{NULL, NULL, 0}
+};
+static const struct web_param q_entry[] = {
+	{"instrument", web_valid_ident, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_entry[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"instrument", web_valid_ident, 1},
+	{"session", web_valid_id, 1},
+	{"date", web_valid_date, 1},
+	{"a.*", web_valid_number, 0},        /* a.<item index> */
+	{NULL, NULL, 0}
+};
+static const struct web_param p_user_add[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"name", web_valid_ident, 1},
+	{"display_name", web_valid_text0, 0},
+	{"role", web_valid_role, 1},
+	{"password", web_valid_secret, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_supervision[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"supervisor", web_valid_id, 1},
+	{"therapist", web_valid_id, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_api_link[] = {
+	{"session", web_valid_id, 0},
+	{"days", web_valid_id, 0},
+	{"use.*", web_valid_flag, 0},
+	{NULL, NULL, 0}
+};
+static const struct web_param q_audit[] = {
+	{"since", web_valid_uint, 0},        /* unix seconds */
+	{"limit", web_valid_id, 0},          /* at most 1000 */
+	{NULL, NULL, 0}
+};
+static const struct web_param p_api_checkin[] = {
+	{"a.*", web_valid_number, 0},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_checkin[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"a.*", web_valid_number, 0},        /* a.<instrument>.<index> */
+	{NULL, NULL, 0}
+};
+
+#define CLINICIAN (WEB_THERAPIST | WEB_SUPERVISOR)
+
+const struct web_route web_routes[] = {
+	{"GET", "/", WEB_PUBLIC, WEB_CSRF_NONE, NULL, NULL, h_root,
+	 "the start: sign-in, caseload or users by role"},
+	{"GET", "/login", WEB_PUBLIC, WEB_CSRF_NONE, NULL, NULL,
+	 h_login_form, "the sign-in form"},
+	{"POST", "/login", WEB_PUBLIC, WEB_CSRF_LOGIN, NULL, p_login,
+	 h_login, "sign in"},
+	{"POST", "/logout", WEB_ANY_USER, WEB_CSRF_SESSION, NULL,
+	 p_csrf_only, h_logout, "sign out"},
+	{"GET", "/static/{file}", WEB_PUBLIC, WEB_CSRF_NONE, NULL, NULL,
+	 h_static, "the style sheet and script"},
+	{"GET", "/caseload", CLINICIAN, WEB_CSRF_NONE, NULL, NULL,
+	 h_caseload, "clients with their status and its reason"},
+	{"GET", "/clients/{id}", CLINICIAN, WEB_CSRF_NONE, NULL, NULL,
+	 h_client, "a client's measures, charts and links"},
+	{"POST", "/clients/{id}/links", WEB_THERAPIST, WEB_CSRF_SESSION,
+	 NULL, p_link, h_link_new, "create a check-in link"},
+	{"POST", "/clients/{id}/progress-view", WEB_THERAPIST,
+	 WEB_CSRF_SESSION, NULL, p_progress, h_progress_view,
+	 "allow or stop the client seeing their own progress"},
+	{"GET", "/clients/{id}/entry", WEB_THERAPIST, WEB_CSRF_NONE, q_entry,
+	 NULL, h_entry_form, "the form for a paper questionnaire"},
+	{"POST", "/clients/{id}/entry", WEB_THERAPIST, WEB_CSRF_SESSION, NULL,
+	 p_entry, h_entry, "record a paper questionnaire"},
+	{"GET", "/admin/users", WEB_ADMIN, WEB_CSRF_NONE, NULL, NULL,
+	 h_admin_users, "users, roles and supervision"},
+	{"POST", "/admin/users", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_user_add, h_admin_user_add, "add a user"},
+	{"POST", "/admin/supervision", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_supervision, h_admin_supervision, "record who supervises whom"},
+	{"GET", "/c/{token}", WEB_PUBLIC, WEB_CSRF_NONE, NULL, NULL,
+	 h_checkin_form, "a client's check-in (no account)"},
+	{"POST", "/c/{token}", WEB_PUBLIC, WEB_CSRF_LINK, NULL, p_checkin,
+	 h_checkin, "submit a check-in"},
+
+	/* The JSON API (docs/api.md): bearer tokens instead of cookies, so
+	 * no CSRF token; only /api/ routes may be POST without one. */
+	{"GET", "/api/v1/clients", CLINICIAN, WEB_CSRF_NONE, NULL, NULL,
+	 h_api_clients, "the caller's caseload with statuses"},
+	{"GET", "/api/v1/clients/{id}", CLINICIAN, WEB_CSRF_NONE, NULL, NULL,
+	 h_api_client, "a client's scores, status and ruptures"},
+	{"POST", "/api/v1/clients/{id}/links", WEB_THERAPIST, WEB_CSRF_NONE,
+	 NULL, p_api_link, h_api_link_new, "create a check-in link"},
+	{"GET", "/api/v1/audit", WEB_ADMIN, WEB_CSRF_NONE, q_audit, NULL,
+	 h_api_audit, "the audit log, newest first"},
+	{"POST", "/api/v1/checkins/{token}", WEB_PUBLIC, WEB_CSRF_NONE, NULL,
+	 p_api_checkin, h_checkin, "submit a check-in"},
+};
+const size_t web_n_routes = sizeof(web_routes) / sizeof(web_routes[0]);
+
+/* ---- Matching ---- */
+
+static int is_b64url(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+static int is_file_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '-';
+}
+
+/* Does path match pattern? Captures {id} and {token}. */
+static int match(struct web_req *r, const char *pat, const char *path)
+{
+	const char *p = pat, *s = path;
+	attune_id id = 0;
+	const char *tok = NULL;
+
+	while (*p) {
+		if (*p == '{') {
+			const char *end = strchr(p, '}');
+			size_t n = 0, k;
+			while (s[n] && s[n] != '/')
+				n++;
+			if (!end || n == 0)
+				return 0;
+			if (strncmp(p, "{id}", 4) == 0) {
+				int64_t v;
+				if (!web_valid_id(s, n) ||
+				    parse_i64(s, n, &v) != 0)
+					return 0;
+				id = v;
+			} else if (strncmp(p, "{token}", 7) == 0) {
+				if (n != WEB_TOKEN_LEN)
+					return 0;
+				for (k = 0; k < n; k++)
+					if (!is_b64url(s[k]))
+						return 0;
+				tok = s;
+			} else {           /* {file} */
+				if (n > 64)
+					return 0;
+				for (k = 0; k < n; k++)
+					if (!is_file_char(s[k]))
+						return 0;
+				tok = s;
+			}
+			p = end + 1;
+			s += n;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	if (*s)
+		return 0;
+	r->path_id = id;
+	r->path_token = tok ? arena_strndup(&r->ar, tok, strlen(tok)) : NULL;
+	return 1;
+}
+
+static const struct web_param *find_param(const struct web_param *ps,
+                                          const char *zName)
+{
+	size_t n;
+
+	for (; ps && ps->name; ps++) {
+		n = strlen(ps->name);
+		if (n && ps->name[n - 1] == '*') {
+			if (strncmp(zName, ps->name, n - 1) == 0 &&
+			    zName[n - 1] != '\0')
+				return ps;
+		} else if (strcmp(zName, ps->name) == 0) {
+			return ps;
+		}
+	}
+	return NULL;
+}
+
+/* Check fields against the declared parameters: each declared, valid,
+ * not repeated; required ones present. NULL when fine, else why. */
+static const char *check_fields(const struct web_param *ps,
+                                const struct web_field *f, size_t n)
+{
+	const struct web_param *p;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		p = find_param(ps, f[i].name);
+		if (!p)
+			return "the request has a field this page does not "
+			       "take";
+		if (!p->valid(f[i].value, f[i].len))
+			return "a field has a value this page does not accept";
+		for (j = 0; j < i; j++)
+			if (strcmp(f[i].name, f[j].name) == 0)
+				return "a field is repeated";
+	}
+	for (p = ps; p && p->name; p++) {
+		if (!p->required)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i].name, p->name) == 0)
+				break;
+		if (i == n)
+			return "a required field is missing";
+	}
+	return NULL;
+}
+
+int web_route_request(struct web_req *r)
+{
+	const char *method = r->method, *why;
+	char allow[64] = "";
+	size_t i, alen = 0;
+	int path_known = 0, rc;
+
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	for (i = 0; i < web_n_routes; i++) {
+		if (!match(r, web_routes[i].pattern, r->path))
+			continue;
+		path_known = 1;
+		if (strcmp(web_routes[i].method, method) == 0) {
+			r->route = &web_routes[i];
+			break;
+		}
+		alen += (size_t)snprintf(allow + alen, sizeof(allow) - alen,
+		                         "%s%s", alen ? ", " : "",
+		                         web_routes[i].method);
+		if (alen >= sizeof(allow))
+			alen = sizeof(allow) - 1;
+	}
+	if (!r->route) {
+		if (!path_known)
+			return web_not_found(r), -1;
+		if (strstr(allow, "GET"))
+			snprintf(allow + alen, sizeof(allow) - alen, ", HEAD");
+		web_header_add(r, "Allow", arena_strdup(&r->ar, allow));
+		page_message(r, 405, "Not here",
+		             "This page cannot be used that way.");
+		return -1;
+	}
+	/* The query string: parsed and checked like a form. */
+	rc = web_form_parse(&r->ar, r->query, strlen(r->query), &r->q, &r->nq,
+	                    &why);
+	if (rc)
+		return web_bad_request(r, why), -1;
+	if (r->is_post) {
+		rc = web_form_parse(&r->ar, r->body ? r->body : "",
+		                    r->body_len, &r->f, &r->nf, &why);
+		if (rc)
+			return web_bad_request(r, why), -1;
+	} else if (r->body_len) {
+		return web_bad_request(r, "this page takes no request "
+		                       "body"), -1;
+	}
+	return 0;
+}
+
+int web_check_params(struct web_req *r)
+{
+	const char *why;
+
+	if ((why = check_fields(r->route->query, r->q, r->nq)) ||
+	    (r->is_post && (why = check_fields(r->route->form, r->f, r->nf))))
+		return web_bad_request(r, why), -1;
+	return 0;
+}
+
+const char *web_field(const struct web_req *r, const char *zName)
+{
+	const struct web_field *f = r->is_post ? r->f : r->q;
+	size_t n = r->is_post ? r->nf : r->nq, i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, zName) == 0)
+			return f[i].value;
+	return NULL;
+}
+
+int64_t web_field_int(const struct web_req *r, const char *zName,
+                      int64_t def)
+{
+	const char *v = web_field(r, zName);
+	int64_t x;
+
+	if (!v || parse_i64(v, strlen(v), &x) != 0)
+		return def;
+	return x;
+}
