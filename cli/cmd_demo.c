@@ -1,7 +1,7 @@
 /* cmd_demo.c - `attune demo`: build a believable demo clinic from a fixed
  * seed (therapists, ~30 clients with 8-25 sessions, alliance dips and
  * repairs, recoveries, a few deteriorations, missed sessions, a few risk
- * answers) and show one client's report.
+ * answers), then serve it with the web app or show one client's report.
  *
  * The data are invented. Courses follow a simple model: severity decays
  * exponentially from intake towards an end level chosen by the client's
@@ -17,20 +17,29 @@
 #include "attune/score.h"
 
 static const char demo_usage[] =
-"usage: attune demo [--db PATH] [--seed N] [--client CODE]\n"
+"usage: attune demo [--db PATH] [--listen ADDR:PORT] [--seed N]\n"
+"       attune demo --report [--client CODE] [--db PATH] [--seed N]\n"
 "\n"
 "Create the demo clinic in PATH (default ./attune-demo.db) if it does\n"
-"not exist, then print the report of one client (C-1001 unless\n"
-"--client is given). The same seed always gives the same clinic: three\n"
-"therapists (alex, blair, casey), a supervisor (sam), an admin (admin)\n"
-"and 30 clients with 8-25 weekly sessions of PHQ-9, GAD-7, the alliance\n"
-"check-in and the therapist's mirror, WAI-SR, the patterns and\n"
-"outward-capacities check-ins and CORE-10, including alliance ruptures\n"
-"(most repaired), recoveries, deteriorations, missed sessions and a few\n"
-"PHQ-9 item 9 answers above 0. All names and data are invented.\n"
+"not exist, then serve it with the web app (default 127.0.0.1:8080)\n"
+"and print the address and the demo logins; stop with Ctrl-C. With\n"
+"--report, print one client's report in the terminal instead (C-1001\n"
+"unless --client is given) and exit.\n"
 "\n"
-"  --seed N        another demo clinic (default 1)\n"
-"  --client CODE   whose report to print\n";
+"The same seed always gives the same clinic: three therapists (alex,\n"
+"blair, casey), a supervisor (sam, supervising alex and blair), an\n"
+"admin (admin), each with the password NAME-demo-pass, and 30 clients\n"
+"with 8-25 weekly sessions of PHQ-9, GAD-7, the alliance check-in and\n"
+"the therapist's mirror, WAI-SR, the patterns and outward-capacities\n"
+"check-ins and CORE-10, including alliance ruptures (most repaired),\n"
+"recoveries, deteriorations, missed sessions and a few PHQ-9 item 9\n"
+"answers above 0. All names and data are invented; the demo passwords\n"
+"are public, so never put real data in a demo database.\n"
+"\n"
+"  --listen ADDR:PORT   where to serve (default 127.0.0.1:8080)\n"
+"  --report             print a client's report instead of serving\n"
+"  --client CODE        whose report (with --report)\n"
+"  --seed N             another demo clinic (default 1)\n";
 
 #define DEMO_DB "attune-demo.db"
 #define N_CLIENTS 30
@@ -486,6 +495,8 @@ static int build(struct cli *cli, attune_store *st, uint64_t seed)
 	}
 	for (idx = 0; rc == ATTUNE_OK && idx < N_CLIENTS; idx++)
 		rc = build_client(&bd, idx);
+	if (rc == ATTUNE_OK)
+		rc = cli_demo_web_accounts(st, bd.clinic, NULL);
 	if (rc) {
 		attune_store_rollback(st);
 		return rc;
@@ -495,14 +506,17 @@ static int build(struct cli *cli, attune_store *st, uint64_t seed)
 
 int cmd_demo(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_SEED = OPT_FIRST_FREE, OPT_CLIENT };
+	enum { OPT_SEED = OPT_FIRST_FREE, OPT_CLIENT, OPT_LISTEN, OPT_REPORT };
 	static const struct option opts[] = {
 		CLI_COMMON_OPTS,
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"client", required_argument, NULL, OPT_CLIENT},
+		{"listen", required_argument, NULL, OPT_LISTEN},
+		{"report", no_argument, NULL, OPT_REPORT},
 		{NULL, 0, NULL, 0}
 	};
-	const char *code = "C-1001";
+	const char *code = "C-1001", *listen = NULL;
+	int report = 0;
 	attune_store *st;
 	attune_err err;
 	attune_id clinic;
@@ -513,6 +527,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case OPT_HELP: return cli_usage(demo_usage, 0);
 		case OPT_CLIENT: code = optarg; break;
+		case OPT_LISTEN: listen = optarg; break;
+		case OPT_REPORT: report = 1; break;
 		case OPT_SEED:
 			if (parse_i64(optarg, strlen(optarg), &seed)) {
 				cli_err("--seed must be a whole number");
@@ -547,13 +563,25 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		printf("Created the demo clinic in %s (seed %lld). All names "
 		       "and data are invented.\n\n", cli->db, (long long)seed);
 	}
+	if (!report) {
+		printf("Demo logins (user / password), all invented:\n"
+		       "  alex / alex-demo-pass      therapist\n"
+		       "  blair / blair-demo-pass    therapist\n"
+		       "  casey / casey-demo-pass    therapist\n"
+		       "  sam / sam-demo-pass        supervisor of alex and blair\n"
+		       "  admin / admin-demo-pass    clinic admin (no clinical "
+		       "data)\n\n");
+		fflush(stdout);
+		return cli_serve(cli, listen, 0);
+	}
 	if (cli_open_store(cli, 0, &st, &clinic))
 		return EXIT_INPUT;
 	rc = cli_report(cli, st, clinic, code, 0);
 	attune_store_close(st);
 	if (rc == EXIT_OKAY)
 		printf("\nMore: attune --db %s client list | attune --db %s "
-		       "report --client C-1002 | attune --db %s audit\n",
-		       cli->db, cli->db, cli->db);
+		       "report --client C-1002 | attune --db %s audit\n"
+		       "The web app: attune demo --db %s\n",
+		       cli->db, cli->db, cli->db, cli->db);
 	return rc;
 }

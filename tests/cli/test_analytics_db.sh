@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 DB="$T/demo.db"
-"$ATTUNE" demo --db "$DB" >/dev/null 2>&1
+"$ATTUNE" demo --report --db "$DB" >/dev/null 2>&1
 
 # C-1001's alliance dips at session 5 (tasks) and is repaired by 7.
 run --db "$DB" ruptures --instrument checkin-alliance --client C-1001

@@ -2,15 +2,15 @@
 # and shows a report; the second run reuses the database.
 . "$(dirname "$0")/lib.sh"
 
-run demo --db "$T/a.db"
+run demo --report --db "$T/a.db"
 expect_rc 0 "demo"
 expect_out "Created the demo clinic"
 expect_out "Client C-1001 (Maya R.)"
 expect_out "Patient Health Questionnaire-9"
-run demo --db "$T/a.db"
+run demo --report --db "$T/a.db"
 expect_rc 0 "demo again"
 expect_not_out "Created the demo clinic"
-run demo --db "$T/b.db"
+run demo --report --db "$T/b.db"
 run --db "$T/a.db" client list
 expect_out "C-1030"
 expect_not_out "C-1031"
@@ -21,7 +21,7 @@ for c in C-1001 C-1005 C-1013 C-1022 C-1030; do
 	check
 	cmp -s "$T/ra" "$T/rb" || { rc=0; fail "demo not deterministic for $c"; }
 done
-run demo --db "$T/c.db" --seed 2 --client C-1002
+run demo --report --db "$T/c.db" --seed 2 --client C-1002
 expect_rc 0 "demo seed 2"
 "$ATTUNE" --db "$T/c.db" report --client C-1005 --json >"$T/rc" 2>/dev/null
 check
