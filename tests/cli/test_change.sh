@@ -175,7 +175,7 @@ expect_no_out
 # ---- the database: each client's first and last score of the current
 # episode (the demo clinic) ----
 
-run --db "$T/demo.db" demo
+run --db "$T/demo.db" demo --report
 expect_rc 0 "demo"
 run --db "$T/demo.db" change --instrument phq9 --client C-1005
 expect_rc 1 "db one client, SD from the sample"

@@ -296,7 +296,7 @@ expect_err "many.csv:300002: column score"
 expect_no_out
 
 # ---- the database ------------------------------------------------------
-run --db "$T/demo.db" demo
+run --db "$T/demo.db" demo --report
 expect_rc 0 "demo database"
 run --db "$T/demo.db" signals --fit "$TD/reference.csv" --instrument phq9 \
 	--client C-1007 --alliance-instrument checkin-alliance
