@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "attune/score.h"
@@ -39,11 +40,16 @@ static const char demo_usage[] =
 "  --listen ADDR:PORT   where to serve (default 127.0.0.1:8080)\n"
 "  --report             print a client's report instead of serving\n"
 "  --client CODE        whose report (with --report)\n"
-"  --seed N             another demo clinic (default 1)\n";
+"  --seed N             another demo clinic (default 1)\n"
+"  --anchor YYYY-MM-DD  the demo's \"today\" (default: yesterday), for\n"
+"                       the same dates every time\n";
 
 #define DEMO_DB "attune-demo.db"
 #define N_CLIENTS 30
-#define ANCHOR_DAY 20756  /* 2026-10-30 as days since 1970-01-01 */
+/* The demo's "today" (days since 1970-01-01): the day before it is
+ * built, so a fresh demo always has recent sessions; --anchor fixes it
+ * for reproducible data. Everything else follows from the seed. */
+static long anchor_day;
 
 static uint64_t rng_state;
 static int no_skips;  /* the featured client answers every question */
@@ -106,6 +112,27 @@ static void date_of(long z, char out[11])
 	y += m <= 2;
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(y % 10000) % 10000u,
 	         (unsigned)m % 100u, (unsigned)d % 100u);
+}
+
+/* Days since 1970-01-01 of "YYYY-MM-DD" (Hinnant, days_from_civil);
+ * 0 on success. */
+static int days_of(const char *z, long *out)
+{
+	int64_t y, m, d;
+	long era, yoe, doy, doe;
+
+	if (strlen(z) != 10 || z[4] != '-' || z[7] != '-' ||
+	    parse_i64(z, 4, &y) || parse_i64(z + 5, 2, &m) ||
+	    parse_i64(z + 8, 2, &d) || y < 1970 || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return -1;
+	y -= m <= 2;
+	era = (long)(y / 400);
+	yoe = (long)y - era * 400;
+	doy = (153 * (long)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (long)d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*out = era * 146097 + doe - 719468;
+	return 0;
 }
 
 /* Answers for in drawn around per-item levels in [0, 1], where 1 is the
@@ -190,7 +217,7 @@ static void plan_client(int idx, struct client_plan *p)
 	          r < 0.72 ? SUDDEN_GAIN : r < 0.84 ? STUCK :
 	          r < 0.93 ? WORSENS : MILD;
 	p->n_sessions = int_in(8, 25);
-	p->start_day = ANCHOR_DAY - 7L * (p->n_sessions - 1) - int_in(0, 160);
+	p->start_day = anchor_day - 7L * (p->n_sessions - 1) - int_in(0, 160);
 	p->sev0 = p->type == MILD ? unif_in(6, 9.5) : unif_in(11, 23);
 	p->tau = unif_in(2.5, 6);
 	switch (p->type) {
@@ -218,7 +245,7 @@ static void plan_client(int idx, struct client_plan *p)
 		/* The featured client: recovers, with a repaired rupture. */
 		p->type = RECOVERS;
 		p->n_sessions = 14;
-		p->start_day = ANCHOR_DAY - 7L * 13 - 3;
+		p->start_day = anchor_day - 7L * 13 - 3;
 		p->sev0 = 17;
 		p->sev_end = 5;
 		p->rupture_at = 5;
@@ -437,7 +464,7 @@ static int build_client(struct builder *bd, int idx)
 	}
 	/* Courses that ended more than three weeks before the anchor are
 	 * closed episodes. */
-	if (p.start_day + 7L * (p.n_sessions - 1) < ANCHOR_DAY - 21) {
+	if (p.start_day + 7L * (p.n_sessions - 1) < anchor_day - 21) {
 		attune_id eid = 0;
 		rc = attune_store_episode_list(bd->st, cid, last_episode, &eid);
 		if (rc)
@@ -458,7 +485,7 @@ static int build(struct cli *cli, attune_store *st, uint64_t seed)
 	static const struct { const char *name, *display; attune_role role; }
 	users[] = {
 		{"admin", "Clinic admin", ATTUNE_ROLE_ADMIN},
-		{"sam", "Sam Okafor (supervisor)", ATTUNE_ROLE_SUPERVISOR},
+		{"sam", "Sam Okafor", ATTUNE_ROLE_SUPERVISOR},
 		{"alex", "Alex Moreau", ATTUNE_ROLE_THERAPIST},
 		{"blair", "Blair Lindqvist", ATTUNE_ROLE_THERAPIST},
 		{"casey", "Casey Nakamura", ATTUNE_ROLE_THERAPIST},
@@ -506,13 +533,15 @@ static int build(struct cli *cli, attune_store *st, uint64_t seed)
 
 int cmd_demo(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_SEED = OPT_FIRST_FREE, OPT_CLIENT, OPT_LISTEN, OPT_REPORT };
+	enum { OPT_SEED = OPT_FIRST_FREE, OPT_CLIENT, OPT_LISTEN, OPT_REPORT,
+	       OPT_ANCHOR };
 	static const struct option opts[] = {
 		CLI_COMMON_OPTS,
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"client", required_argument, NULL, OPT_CLIENT},
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"report", no_argument, NULL, OPT_REPORT},
+		{"anchor", required_argument, NULL, OPT_ANCHOR},
 		{NULL, 0, NULL, 0}
 	};
 	const char *code = "C-1001", *listen = NULL;
@@ -529,6 +558,12 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		case OPT_CLIENT: code = optarg; break;
 		case OPT_LISTEN: listen = optarg; break;
 		case OPT_REPORT: report = 1; break;
+		case OPT_ANCHOR:
+			if (days_of(optarg, &anchor_day)) {
+				cli_err("--anchor must be a date YYYY-MM-DD");
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_SEED:
 			if (parse_i64(optarg, strlen(optarg), &seed)) {
 				cli_err("--seed must be a whole number");
@@ -544,6 +579,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(demo_usage, 1);
+	if (anchor_day == 0)
+		anchor_day = (long)(time(NULL) / 86400) - 1;
 	if (!db_given && strcmp(cli->db, DEFAULT_DB) == 0)
 		cli->db = DEMO_DB;
 	if (access(cli->db, F_OK) != 0) {

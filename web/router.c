@@ -23,6 +23,12 @@ int web_valid_id(const char *v, size_t n)
 	return 1;
 }
 
+/* The same, or empty: a form field left blank for its default. */
+int web_valid_id0(const char *v, size_t n)
+{
+	return n == 0 || web_valid_id(v, n);
+}
+
 int web_valid_ident(const char *v, size_t n)
 {
 	size_t i;
@@ -133,8 +139,8 @@ static const struct web_param p_login[] = {
 };
 static const struct web_param p_link[] = {
 	{"csrf", web_valid_hex64, 1},
-	{"session", web_valid_id, 0},        /* absent: the next session */
-	{"days", web_valid_id, 0},           /* absent: WEB_LINK_DAYS */
+	{"session", web_valid_id0, 0},       /* absent or empty: the next */
+	{"days", web_valid_id0, 0},          /* absent or empty: WEB_LINK_DAYS */
 	{"use.*", web_valid_flag, 0},        /* use.phq9=1, ... */
 	{NULL, NULL, 0}
 };

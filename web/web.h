@@ -168,6 +168,7 @@ extern const size_t web_n_routes;
 
 /* Validators: 1 when v[0..n) is acceptable. */
 int web_valid_id(const char *v, size_t n);        /* 1..999999999 */
+int web_valid_id0(const char *v, size_t n);       /* the same, or empty */
 int web_valid_ident(const char *v, size_t n);     /* store identifier */
 int web_valid_text(const char *v, size_t n);      /* UTF-8, no controls */
 int web_valid_text0(const char *v, size_t n);     /* the same, or empty */

@@ -139,6 +139,11 @@ check
 [ "$(sql "SELECT respondent FROM responses WHERE instrument = 'mirror-alliance'")" = 1 ] ||
 	fail "the therapist's mirror was not stored as the therapist's"
 
+# The form sends its optional fields empty (a browser found this): empty
+# session and days mean the defaults.
+expect 201 POST /clients/$c1/links $J \
+	-d "csrf=$t1&use.phq9=1&session=&days="
+
 # Answers stored before a SIGTERM are there after it.
 stop_server
 check
