@@ -1,0 +1,14 @@
+-- web_get.lua - wrk script for the GET benchmarks of bench/web.sh: the
+-- request is wrk's own (URL and -H headers); done() prints one line the
+-- script reads. Latencies in microseconds.
+done = function(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format(
+		"RESULT requests=%d duration_us=%d bytes=%d p50_us=%d " ..
+		"p90_us=%d p99_us=%d max_us=%d err_connect=%d err_read=%d " ..
+		"err_write=%d err_status=%d err_timeout=%d\n",
+		summary.requests, summary.duration, summary.bytes,
+		latency:percentile(50), latency:percentile(90),
+		latency:percentile(99), latency.max, e.connect, e.read,
+		e.write, e.status, e.timeout))
+end
