@@ -451,10 +451,13 @@ static void process(struct web_req *r)
 		return;
 	rc = rt->handler(r);
 	if (rc != 0) {
-		/* A handler that failed leaves nothing half-done. */
-		attune_store_rollback(r->st);
+		/* Log the store's message first: the rollback below would
+		 * overwrite it ("no transaction is open") and hide the cause,
+		 * e.g. "database is locked". A handler that failed leaves
+		 * nothing half-done. */
 		log_line(r->srv, "error: %s %s: %s", r->method, r->path,
 		         attune_store_errmsg(r->st));
+		attune_store_rollback(r->st);
 		web_server_error(r, NULL);
 	}
 }
