@@ -3,10 +3,13 @@
  * so that every call is atomic and joins a caller's transaction. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sqlite3.h>
 #include "attune/limits.h"
 #include "store/store_int.h"
@@ -254,10 +257,53 @@ static const char *const sql_text[S_N] = {
 		" WHERE clinic_id = ?1 AND name = ?2",
 };
 
+/* ---- One writer at a time, and group commit ----
+ *
+ * SQLite lets one connection at a time write a database file. A
+ * connection that finds the write lock taken sleeps in its busy handler
+ * (1, 2, 5, ... 100 ms) and polls again, so a web server whose worker
+ * threads each hold a connection turns a burst of writes into long tails
+ * and, past the busy timeout, "database is locked". The store handles of
+ * one process that open the same file (same device and inode) therefore
+ * queue on one mutex from BEGIN IMMEDIATE to COMMIT or ROLLBACK, and are
+ * woken in turn; the busy timeout still covers other processes (the
+ * command line writing while the server runs).
+ *
+ * Durability: synchronous = NORMAL makes a commit in WAL mode write its
+ * frames without an fsync, so a power loss could lose the last commits.
+ * After every top-level commit that changed something, the committer
+ * syncs the WAL file before it returns; threads that committed while a
+ * sync was under way share the next one (group commit). Syncing the WAL
+ * after a commit is what synchronous = FULL does inside the commit
+ * (https://www.sqlite.org/pragma.html#pragma_synchronous,
+ * https://www.sqlite.org/wal.html); doing it after the write lock is
+ * released lets one fsync cover many commits. A checkpoint that moves
+ * frames into the database syncs the WAL before and the database after
+ * (NORMAL does that too), so frames are never lost by a WAL restart. */
+struct sq_file {
+	struct sq_file *next;
+	dev_t dev;
+	ino_t ino;
+	int refs;
+	pthread_mutex_t wmu;       /* held from BEGIN to the end of a txn */
+	pthread_mutex_t smu;       /* guards the counters below */
+	pthread_cond_t scv;
+	uint64_t committed;        /* commits that changed something */
+	uint64_t synced;           /* of those, known to be on disk */
+	uint64_t rounds;           /* fsyncs of the WAL done */
+	int syncing;               /* a thread is in fsync now */
+};
+
+static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sq_file *files;
+
 struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *cache[S_N];
 	unsigned char busy[S_N];  /* cache[i] is being stepped */
+	struct sq_file *file;     /* NULL: an in-memory database */
+	int wlocked;              /* this handle holds file->wmu */
+	sqlite3_int64 changes0;   /* total_changes at BEGIN */
 };
 
 static sqlite3 *db_of(attune_store *st)
@@ -444,6 +490,188 @@ out:
 	return rc;
 }
 
+/* ---- The write lock and group commit (see struct sq_file) ---- */
+
+/* The shared state of the file the store has open, found or made. */
+static int file_attach(attune_store *st, const char *zLocation)
+{
+	struct sq *q = st->engine;
+	struct sq_file *f;
+	struct stat sb;
+
+	if (stat(zLocation, &sb) != 0)
+		return ATTUNE_OK;      /* not a file (":memory:"): no sharing */
+	pthread_mutex_lock(&files_mu);
+	for (f = files; f; f = f->next)
+		if (f->dev == sb.st_dev && f->ino == sb.st_ino)
+			break;
+	if (!f) {
+		pthread_mutexattr_t ma;
+		int e;
+
+		/* Error-checking: a thread that locks it twice gets EDEADLK
+		 * at once instead of waiting for itself (see wlock()). */
+		f = calloc(1, sizeof(*f));
+		e = !f || pthread_mutexattr_init(&ma) != 0;
+		if (!e) {
+			pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+			e = pthread_mutex_init(&f->wmu, &ma) != 0;
+			pthread_mutexattr_destroy(&ma);
+		}
+		if (e) {
+			pthread_mutex_unlock(&files_mu);
+			free(f);
+			return store_fail(st, ATTUNE_ENOMEM, "out of memory "
+			                  "opening '%s'", zLocation);
+		}
+		pthread_mutex_init(&f->smu, NULL);
+		pthread_cond_init(&f->scv, NULL);
+		f->dev = sb.st_dev;
+		f->ino = sb.st_ino;
+		f->next = files;
+		files = f;
+	}
+	f->refs++;
+	q->file = f;
+	pthread_mutex_unlock(&files_mu);
+	return ATTUNE_OK;
+}
+
+static void file_detach(struct sq *q)
+{
+	struct sq_file **pp, *f = q->file;
+
+	if (!f)
+		return;
+	q->file = NULL;
+	pthread_mutex_lock(&files_mu);
+	if (--f->refs == 0) {
+		for (pp = &files; *pp != f; pp = &(*pp)->next)
+			;
+		*pp = f->next;
+		pthread_mutex_destroy(&f->wmu);
+		pthread_mutex_destroy(&f->smu);
+		pthread_cond_destroy(&f->scv);
+		free(f);
+	}
+	pthread_mutex_unlock(&files_mu);
+}
+
+/* Before BEGIN IMMEDIATE: wait for this process's other writers, as long
+ * as the busy timeout. A thread that already writes through another
+ * handle of the same file would wait for itself: it goes on to SQLite,
+ * which says "database is locked" after the timeout, as before. */
+static int wlock(attune_store *st)
+{
+	struct sq *q = st->engine;
+	struct timespec until;
+	int e;
+
+	if (!q->file || q->wlocked)
+		return ATTUNE_OK;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += BUSY_TIMEOUT_MS / 1000;
+	e = pthread_mutex_timedlock(&q->file->wmu, &until);
+	if (e == ETIMEDOUT || e == EDEADLK)
+		return ATTUNE_OK;      /* let SQLite's busy handling decide */
+	if (e != 0)
+		return store_fail(st, ATTUNE_ESTORE, "taking the write lock: "
+		                  "%s", strerror(e));
+	q->wlocked = 1;
+	q->changes0 = sqlite3_total_changes64(q->db);
+	return ATTUNE_OK;
+}
+
+/* After a statement that may have ended the transaction (COMMIT,
+ * ROLLBACK, an error that rolled back): give the write lock back once
+ * no transaction is open. */
+static void wsettle(attune_store *st)
+{
+	struct sq *q = st->engine;
+
+	if (q->wlocked && sqlite3_get_autocommit(q->db)) {
+		q->wlocked = 0;
+		pthread_mutex_unlock(&q->file->wmu);
+	}
+}
+
+/* A top-level COMMIT has just succeeded and the write lock is still
+ * held: count it when it changed anything. Returns its sequence number,
+ * 0 when there is nothing to sync. */
+static uint64_t commit_seq(attune_store *st)
+{
+	struct sq *q = st->engine;
+	uint64_t seq;
+
+	if (!q->wlocked || sqlite3_total_changes64(q->db) == q->changes0)
+		return 0;
+	pthread_mutex_lock(&q->file->smu);
+	seq = ++q->file->committed;
+	pthread_mutex_unlock(&q->file->smu);
+	return seq;
+}
+
+/* Return once commit number seq is on disk: sync the WAL, or wait for a
+ * sync that started after seq was committed. The write lock is not held
+ * here, so other threads commit while this one waits for the disk. */
+static int group_sync(attune_store *st, uint64_t seq)
+{
+	struct sq *q = st->engine;
+	struct sq_file *f = q->file;
+	sqlite3_file *wal = NULL;
+	uint64_t target;
+	int src = SQLITE_OK;
+
+	if (!seq)
+		return ATTUNE_OK;
+	pthread_mutex_lock(&f->smu);
+	while (f->synced < seq && src == SQLITE_OK) {
+		if (f->syncing) {
+			pthread_cond_wait(&f->scv, &f->smu);
+			continue;
+		}
+		f->syncing = 1;
+		target = f->committed;     /* all of these are written */
+		pthread_mutex_unlock(&f->smu);
+		if (sqlite3_file_control(q->db, "main",
+		                         SQLITE_FCNTL_JOURNAL_POINTER,
+		                         &wal) == SQLITE_OK &&
+		    wal && wal->pMethods)
+			src = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+		pthread_mutex_lock(&f->smu);
+		f->syncing = 0;
+		f->rounds++;
+		if (src == SQLITE_OK && target > f->synced)
+			f->synced = target;
+		pthread_cond_broadcast(&f->scv);
+	}
+	pthread_mutex_unlock(&f->smu);
+	if (src != SQLITE_OK)
+		return store_fail(st, ATTUNE_ESTORE, "the transaction was "
+		                  "committed but syncing the write-ahead log "
+		                  "to disk failed (%s); it may be lost if the "
+		                  "machine stops now", sqlite3_errstr(src));
+	return ATTUNE_OK;
+}
+
+int store_sqlite_sync_stats(attune_store *st, uint64_t *committed,
+                            uint64_t *synced, uint64_t *rounds)
+{
+	struct sq *q;
+
+	if (!st || st->ops != &store_sqlite_ops || !st->engine)
+		return ATTUNE_EINVAL;
+	q = st->engine;
+	if (!q->file)
+		return ATTUNE_ENOTFOUND;
+	pthread_mutex_lock(&q->file->smu);
+	*committed = q->file->committed;
+	*synced = q->file->synced;
+	*rounds = q->file->rounds;
+	pthread_mutex_unlock(&q->file->smu);
+	return ATTUNE_OK;
+}
+
 /* ---- Transactions ---- */
 
 /* Inside attune_store_begin(), but SQLite has rolled the transaction
@@ -469,8 +697,11 @@ static int tx_begin(attune_store *st, int *top)
 	*top = sqlite3_get_autocommit(db_of(st));
 	if ((rc = txn_lost(st)) != ATTUNE_OK)
 		return rc;
-	return run(st, *top ? S_BEGIN : S_SAVEPOINT,
-	           "starting a transaction");
+	if (*top && (rc = wlock(st)) != ATTUNE_OK)
+		return rc;
+	rc = run(st, *top ? S_BEGIN : S_SAVEPOINT, "starting a transaction");
+	wsettle(st);
+	return rc;
 }
 
 /* End the call's transaction: commit it when rc is ATTUNE_OK, else undo
@@ -479,47 +710,75 @@ static int tx_end(attune_store *st, int top, int rc)
 {
 	sqlite3 *db = db_of(st);
 
+	uint64_t seq;
+
 	if (rc == ATTUNE_OK) {
 		rc = run(st, top ? S_COMMIT : S_RELEASE, "committing");
+		if (rc == ATTUNE_OK && top) {
+			seq = commit_seq(st);
+			wsettle(st);
+			return group_sync(st, seq);
+		}
 		if (rc == ATTUNE_OK)
 			return ATTUNE_OK;
 	}
 	/* An error such as SQLITE_FULL may have rolled back already. */
-	if (sqlite3_get_autocommit(db))
+	if (sqlite3_get_autocommit(db)) {
+		wsettle(st);
 		return rc;
+	}
 	if (top) {
 		run_quiet(st, S_ROLLBACK);
 	} else {
 		run_quiet(st, S_ROLLBACK_TO);
 		run_quiet(st, S_RELEASE);
 	}
+	wsettle(st);
 	return rc;
 }
 
 static int sq_begin(attune_store *st)
 {
-	return run(st, S_BEGIN, "beginning a transaction");
+	int rc;
+
+	if ((rc = wlock(st)) != ATTUNE_OK)
+		return rc;
+	rc = run(st, S_BEGIN, "beginning a transaction");
+	wsettle(st);
+	return rc;
 }
 
 static int sq_commit(attune_store *st)
 {
+	uint64_t seq;
 	int rc;
 
-	if (sqlite3_get_autocommit(db_of(st)))
+	if (sqlite3_get_autocommit(db_of(st))) {
+		wsettle(st);
 		return store_fail(st, ATTUNE_ESTORE,
 		                  "the transaction had been rolled back after "
 		                  "an earlier error; nothing was committed");
+	}
 	rc = run(st, S_COMMIT, "committing the transaction");
-	if (rc != ATTUNE_OK && !sqlite3_get_autocommit(db_of(st)))
+	if (rc == ATTUNE_OK) {
+		seq = commit_seq(st);
+		wsettle(st);
+		return group_sync(st, seq);
+	}
+	if (!sqlite3_get_autocommit(db_of(st)))
 		run_quiet(st, S_ROLLBACK);
+	wsettle(st);
 	return rc;
 }
 
 static int sq_rollback(attune_store *st)
 {
-	if (sqlite3_get_autocommit(db_of(st)))
-		return ATTUNE_OK;    /* an error rolled it back already */
-	return run(st, S_ROLLBACK, "rolling back the transaction");
+	int rc = ATTUNE_OK;
+
+	if (!sqlite3_get_autocommit(db_of(st)))
+		rc = run(st, S_ROLLBACK, "rolling back the transaction");
+	wsettle(st);
+	return rc;
 }
 
 /* ---- Audit rows ---- */
@@ -2588,8 +2847,13 @@ static void sq_close(attune_store *st)
 	if (q->db) {
 		if (!sqlite3_get_autocommit(q->db))
 			sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		if (q->wlocked) {
+			q->wlocked = 0;
+			pthread_mutex_unlock(&q->file->wmu);
+		}
 		sqlite3_close_v2(q->db);
 	}
+	file_detach(q);
 	free(q);
 	st->engine = NULL;
 }
@@ -2662,6 +2926,8 @@ static int sq_open(attune_store *st, const char *zLocation, int flags)
 	if ((rc = exec(st, "PRAGMA foreign_keys = ON")) != ATTUNE_OK)
 		goto fail;
 	if ((rc = migrate(st, zLocation, version)) != ATTUNE_OK)
+		goto fail;
+	if ((rc = file_attach(st, zLocation)) != ATTUNE_OK)
 		goto fail;
 	return ATTUNE_OK;
 fail:

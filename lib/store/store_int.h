@@ -5,6 +5,7 @@
 #define ATTUNE_STORE_INT_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include "attune/store.h"
 #include "util/util_int.h"
 
@@ -221,5 +222,12 @@ extern const struct attune_store_ops store_sqlite_ops;
 /* The SQLite connection of a store opened by the SQLite engine, NULL
  * otherwise. For engine-specific tests only. */
 struct sqlite3 *store_sqlite_db(attune_store *st);
+
+/* The group-commit counters of the file a SQLite store has open: commits
+ * that changed something, how many of them are known to be on disk, and
+ * the WAL fsyncs that took. ATTUNE_ENOTFOUND for an in-memory database.
+ * For tests and benchmarks. */
+int store_sqlite_sync_stats(attune_store *st, uint64_t *committed,
+                            uint64_t *synced, uint64_t *rounds);
 
 #endif
