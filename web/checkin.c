@@ -184,21 +184,58 @@ static int session_id_cb(void *ctx, const attune_session_rec *s)
 }
 
 /* A small view of their own course for a client whose therapist allows
- * it: the outcome and the alliance as they answered them. */
-static int own_progress(struct web_req *r, attune_id client_id)
+ * it: the outcome and the alliance as they answered them. Loaded inside
+ * the check-in's transaction (own_load), drawn after it committed
+ * (own_draw). */
+struct own {
+	struct web_req *r;
+	attune_client_rec c;        /* strings in the arena */
+	int found;
+	struct client_data cd;
+	int show;
+};
+
+static int own_client_cb(void *ctx, const attune_client_rec *c)
+{
+	struct own *o = ctx;
+
+	o->c = *c;
+	o->c.code = arena_strdup(&o->r->ar, c->code);
+	o->c.display_name = c->display_name
+	                    ? arena_strdup(&o->r->ar, c->display_name) : NULL;
+	o->found = 1;
+	return o->c.code && (o->c.display_name || !c->display_name)
+	       ? 0 : ATTUNE_ENOMEM;
+}
+
+static int own_load(struct web_req *r, attune_id client_id, struct own *o)
+{
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->r = r;
+	if ((rc = attune_store_client_get(r->st, client_id, own_client_cb, o)))
+		return rc;
+	if (!o->found || !o->c.sees_progress)
+		return 0;
+	if ((rc = cd_load_known(r->st, &r->ar, r->srv->cat, &o->c, &o->cd)))
+		return rc;
+	o->show = 1;
+	return 0;
+}
+
+static int own_draw(struct web_req *r, const struct own *o)
 {
 	const attune_instrument *out = attune_catalog_find(r->srv->cat,
 	                                                  ST_OUTCOME);
 	const attune_instrument *ally = attune_catalog_find(r->srv->cat,
 	                                                   ST_ALLIANCE);
-	struct client_data cd;
+	const struct client_data *cd = &o->cd;
 	struct svg_chart c;
 	double *y;
-	int first, rc;
+	int first;
 
-	if ((rc = cd_load(r->st, &r->ar, r->srv->cat, client_id, &cd)))
-		return rc;
-	if (!cd.client.sees_progress)
+	if (!o->show)
 		return 0;
 	y = arena_alloc(&r->ar, 2 * ATTUNE_SERIES_MAX * sizeof(double));
 	if (!y)
@@ -216,7 +253,7 @@ static int own_progress(struct web_req *r, attune_id client_id)
 		c.n_series = 1;
 		c.s[0].label = out->short_title ? out->short_title : out->id;
 		c.s[0].y = y;
-		c.s[0].n = cd_series(&cd, ST_OUTCOME, 0, 0, y,
+		c.s[0].n = cd_series(cd, ST_OUTCOME, 0, 0, y,
 		                     ATTUNE_SERIES_MAX, &first);
 		c.s[0].first = first;
 		svg_chart(&r->out, &c);
@@ -230,7 +267,7 @@ static int own_progress(struct web_req *r, attune_id client_id)
 		c.n_series = 1;
 		c.s[0].label = "alliance";
 		c.s[0].y = y + ATTUNE_SERIES_MAX;
-		c.s[0].n = cd_series(&cd, ST_ALLIANCE, 0, 0,
+		c.s[0].n = cd_series(cd, ST_ALLIANCE, 0, 0,
 		                     y + ATTUNE_SERIES_MAX, ATTUNE_SERIES_MAX,
 		                     &first);
 		c.s[0].first = first;
@@ -240,7 +277,14 @@ static int own_progress(struct web_req *r, attune_id client_id)
 	return 0;
 }
 
-int h_checkin(struct web_req *r)
+/* The check-in in one transaction, from finding the link to spending
+ * it: the read of the link, the answers, the session, the spent link and
+ * (when the client may see it) the read of their own course commit
+ * together, one commit and one disk sync per submit. Returns 0 with
+ * *save set when there is something to commit; 0 without it when a
+ * page was made (the link cannot be used, an answer was refused). */
+static int checkin_txn(struct web_req *r, struct own *o, int *number_out,
+                       int *save)
 {
 	const attune_instrument *ins[ATTUNE_LINK_INSTRUMENTS_MAX];
 	double v[ATTUNE_LINK_INSTRUMENTS_MAX][ATTUNE_ITEMS_MAX];
@@ -257,6 +301,7 @@ int h_checkin(struct web_req *r)
 	struct tm tm;
 	int rc, number;
 
+	*save = 0;
 	if ((rc = load_link(r, &k)))
 		return rc < 0 ? 0 : rc;
 	n = link_instruments(r, k.l.instruments, ins);
@@ -288,17 +333,13 @@ int h_checkin(struct web_req *r)
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 
-	/* One transaction: the link is spent exactly when the answers and
-	 * their session are stored. */
-	if ((rc = attune_store_begin(r->st)))
-		return rc;
+	/* The link is spent exactly when the answers and their session
+	 * are stored. */
 	rc = attune_store_link_use(r->st, k.l.id, 0);
-	if (rc == ATTUNE_EEXIST) {
-		attune_store_rollback(r->st);
+	if (rc == ATTUNE_EEXIST)
 		return page_message(r, 410, "This check-in is done",
 		                    "Your answers for this link have been "
 		                    "received. Thank you.");
-	}
 	if (rc)
 		return rc;
 	number = k.l.session_number;
@@ -320,13 +361,11 @@ int h_checkin(struct web_req *r)
 		s.date = day;
 		s.attended = 1;
 		rc = attune_store_session_add(r->st, &s, &session_id);
-		if (rc == ATTUNE_ENOTFOUND) {
-			attune_store_rollback(r->st);
+		if (rc == ATTUNE_ENOTFOUND)
 			return page_message(r, 409, "This link cannot be used "
 			                    "now", "Your therapist has closed "
 			                    "this course of sessions. Please ask "
 			                    "them for a new link.");
-		}
 		if (rc)
 			return rc;
 	}
@@ -345,6 +384,28 @@ int h_checkin(struct web_req *r)
 		if ((rc = attune_store_response_add(r->st, &rec, NULL)))
 			return rc;
 	}
+	if (!r->is_api && (rc = own_load(r, k.l.client_id, o)))
+		return rc;
+	*number_out = number;
+	*save = 1;
+	return 0;
+}
+
+int h_checkin(struct web_req *r)
+{
+	struct own o;
+	int rc, save = 0, number = 0;
+
+	memset(&o, 0, sizeof(o));
+	if ((rc = attune_store_begin(r->st)))
+		return rc;
+	rc = checkin_txn(r, &o, &number, &save);
+	if (rc || !save) {
+		/* Nothing half-done stays: the reads' audit rows are
+		 * written again on their own (store.h). */
+		attune_store_rollback(r->st);
+		return rc;
+	}
 	if ((rc = attune_store_commit(r->st)))
 		return rc;
 	if (r->is_api) {
@@ -358,7 +419,7 @@ int h_checkin(struct web_req *r)
 	                 "role=\"status\">Your answers have been saved. "
 	                 "Thank you for taking the time.</p><p>You can "
 	                 "close this page now.</p>");
-	if ((rc = own_progress(r, k.l.client_id)))
+	if ((rc = own_draw(r, &o)))
 		return rc;
 	html_raw_trusted(&r->out, "</div>");
 	page_end(r);

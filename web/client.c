@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "attune/change.h"
+#include "attune/gains.h"
 #include "web/items.h"
 #include "web/status.h"
 #include "web/svg.h"
@@ -374,29 +375,225 @@ static void change_lines(struct web_req *r, const struct client_data *cd)
 		html_raw_trusted(b, "</ul>\n");
 }
 
-struct links {
-	struct web_req *r;
-	int n;
+/* Sudden gains and losses (Tang & DeRubeis 1999, as the R package
+ * suddengains implements them; lib/core/gains.c): criterion 1 is the
+ * measure's reliable change, the usual choice when a measure has one
+ * (Stiles et al. 2003). A gain followed by a reversal is said so. */
+static void gains_lines(struct web_req *r, const struct client_data *cd)
+{
+	static const char *const ids[] = {"phq9", "gad7", "core10"};
+	strbuf *b = &r->out;
+	double *x = arena_alloc(&r->ar, ATTUNE_SERIES_MAX * sizeof(double));
+	attune_gain *g = arena_alloc(&r->ar, 16 * sizeof(*g));
+	size_t i, n, j, k, nf;
+	int first, losses, any = 0;
+
+	if (!x || !g)
+		return;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const attune_instrument *in = attune_catalog_find(r->srv->cat,
+		                                                  ids[i]);
+		double a = NAN, z = NAN, sign;
+		attune_gains_params p;
+		attune_gains_cfg cfg;
+		attune_err err;
+
+		if (!in || !(in->norms.reliable_change > 0))
+			continue;
+		n = cd_series(cd, ids[i], 0, 0, x, ATTUNE_SERIES_MAX, &first);
+		if (n < 4)
+			continue;
+		/* Gains are falls of the score: flip a higher-is-better one. */
+		sign = in->direction == ATTUNE_HIGHER_IS_BETTER ? -1 : 1;
+		for (j = 0; j < n; j++) {
+			x[j] *= sign;
+			if (!isnan(x[j])) {
+				if (isnan(a))
+					a = x[j];
+				z = x[j];
+			}
+		}
+		for (losses = 0; losses <= 1; losses++) {
+			attune_gains_params_default(&p);
+			p.losses = losses;
+			p.cutoff = in->norms.reliable_change;
+			if (attune_gains_config(&p, &cfg, &err) != ATTUNE_OK ||
+			    attune_gains_find(&cfg, x, n, a, z, g, 16, &nf,
+			                      &err) != ATTUNE_OK)
+				continue;
+			for (k = 0; k < nf && k < 16; k++) {
+				int s0 = first + (int)g[k].i;
+
+				if (!any)
+					html_raw_trusted(b, "<h2>Sudden gains and "
+					                 "losses</h2><ul>");
+				any = 1;
+				html_raw_trusted(b, "<li>");
+				html_text(b, in->short_title ? in->short_title
+				                             : in->id);
+				sb_printf(b, ": sudden %s between sessions %d and "
+				          "%d, ", losses ? "loss" : "gain", s0,
+				          s0 + 1);
+				html_num(b, sign * g[k].around[2]);
+				html_raw_trusted(b, " \xe2\x86\x92 ");
+				html_num(b, sign * g[k].around[3]);
+				if (losses)
+					html_raw_trusted(b, g[k].reversal
+					                 ? " (recovered later)"
+					                 : " (not recovered)");
+				else
+					html_raw_trusted(b, g[k].reversal
+					                 ? " (reversed later)"
+					                 : " (kept)");
+				html_raw_trusted(b, "</li>");
+			}
+		}
+	}
+	if (any)
+		html_raw_trusted(b, "</ul>\n");
+	else
+		html_raw_trusted(b, "<p class=\"muted\">No sudden gains or "
+		                 "losses on PHQ-9, GAD-7 or CORE-10 (they need "
+		                 "at least four scores).</p>\n");
+}
+
+/* Short names for the reflective check-ins' items, for the heat map's
+ * rows; the full wording is in each row's tooltip. */
+static const struct {
+	const char *id, *label;
+} item_labels[] = {
+	{"pt_withdraw_1", "Pulled back"},
+	{"pt_withdraw_2", "Shut down"},
+	{"pt_please_1", "Said what pleased"},
+	{"pt_please_2", "Held back"},
+	{"pt_mistrust_1", "Tested others"},
+	{"pt_mistrust_2", "Expected let-down"},
+	{"cap_close", "Stayed close"},
+	{"cap_conflict", "Present in conflict"},
+	{"cap_needs", "Said my needs"},
+	{"cap_receive", "Let care in"},
+	{"cap_trust", "Trusted own sense"},
 };
 
-static int link_row(void *ctx, const attune_link_rec *l)
+static const char *item_label(const attune_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(item_labels) / sizeof(item_labels[0]); i++)
+		if (strcmp(item_labels[i].id, it->id) == 0)
+			return item_labels[i].label;
+	return it->id;
+}
+
+/* The patterns and outward-capacities check-ins, item by session, as
+ * the client answered them (the latest answer of a session counts). */
+static void heat_maps(struct web_req *r, const struct client_data *cd)
+{
+	static const struct {
+		const char *id, *title, *note;
+	} maps[] = {
+		{"checkin-patterns", "Protective patterns, as the client "
+		 "noticed them", "darker: the pattern was more present"},
+		{"checkin-capacities", "Outward capacities, as the client "
+		 "noticed them", "darker: the capacity was more present"},
+	};
+	size_t m, i, k, c;
+
+	for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		const attune_instrument *in = attune_catalog_find(r->srv->cat,
+		                                                  maps[m].id);
+		struct svg_heat h;
+		double *v;
+		int lo = 0, hi = 0, have = 0;
+
+		if (!in || !in->n_items || in->n_items > SVG_HEAT_ROWS_MAX)
+			continue;
+		for (i = 0; i < cd->nr; i++)
+			if (cd->r[i].in == in && cd->r[i].respondent == 0) {
+				if (!have || cd->r[i].session < lo)
+					lo = cd->r[i].session;
+				if (!have || cd->r[i].session > hi)
+					hi = cd->r[i].session;
+				have = 1;
+			}
+		if (!have)
+			continue;
+		if (hi - lo + 1 > SVG_HEAT_COLS_MAX)
+			lo = hi - SVG_HEAT_COLS_MAX + 1;   /* the latest */
+		memset(&h, 0, sizeof(h));
+		h.id = maps[m].id;
+		h.title = maps[m].title;
+		h.note = maps[m].note;
+		h.rows = in->n_items;
+		h.cols = (size_t)(hi - lo + 1);
+		h.first = lo;
+		h.vmin = in->items[0].min;
+		h.vmax = in->items[0].max;
+		v = arena_alloc(&r->ar, h.rows * h.cols * sizeof(double));
+		if (!v)
+			return;
+		for (k = 0; k < h.rows * h.cols; k++)
+			v[k] = NAN;
+		for (k = 0; k < h.rows; k++) {
+			h.row_label[k] = item_label(&in->items[k]);
+			h.row_text[k] = in->items[k].text;
+		}
+		for (i = 0; i < cd->nr; i++) {
+			const struct cd_resp *cr = &cd->r[i];
+
+			if (cr->in != in || cr->respondent != 0 ||
+			    cr->session < lo)
+				continue;
+			c = (size_t)(cr->session - lo);
+			for (k = 0; k < h.rows && k < cr->n; k++)
+				if (!isnan(cr->v[k]))
+					v[k * h.cols + c] = cr->v[k];
+		}
+		h.v = v;
+		svg_heatmap(&r->out, &h);
+	}
+}
+
+/* The newest check-in links of a client, read inside the page's
+ * transaction and drawn after it committed. */
+#define LINKS_SHOWN 10
+struct links {
+	struct web_req *r;
+	size_t n;
+	attune_link_rec l[LINKS_SHOWN];   /* instruments in the arena */
+};
+
+static int link_keep(void *ctx, const attune_link_rec *l)
 {
 	struct links *ls = ctx;
-	strbuf *b = &ls->r->out;
+	attune_link_rec *k;
+
+	if (ls->n >= LINKS_SHOWN)
+		return 1;
+	k = &ls->l[ls->n++];
+	*k = *l;
+	k->token_hash = NULL;
+	k->instruments = arena_strdup(&ls->r->ar, l->instruments);
+	return k->instruments ? 0 : ATTUNE_ENOMEM;
+}
+
+static int links_load(struct web_req *r, attune_id client_id,
+                      struct links *ls)
+{
+	int rc;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->r = r;
+	rc = attune_store_link_list(r->st, client_id, link_keep, ls);
+	return rc == 1 ? 0 : rc;
+}
+
+static void link_row(strbuf *b, const attune_link_rec *l, int64_t now)
+{
 	time_t t = (time_t)l->created_at;
-	int64_t now = (int64_t)time(NULL);
 	struct tm tm;
 	char when[32];
 
-	if (ls->n++ >= 10)
-		return 1;
-	if (ls->n == 1)
-		html_raw_trusted(b, "<div class=\"table-wrap\"><table><thead>"
-		                 "<tr><th scope=\"col\">Created (UTC)</th>"
-		                 "<th scope=\"col\">Session</th>"
-		                 "<th scope=\"col\">Measures</th>"
-		                 "<th scope=\"col\">State</th></tr></thead>"
-		                 "<tbody>");
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	html_raw_trusted(b, "<tr><td>");
@@ -412,16 +609,15 @@ static int link_row(void *ctx, const attune_link_rec *l)
 	html_text(b, l->used_at ? "answered" :
 	          now >= l->expires_at ? "expired" : "open");
 	html_raw_trusted(b, "</td></tr>");
-	return 0;
 }
 
-static int links_section(struct web_req *r, attune_access a,
-                         const struct client_data *cd)
+static void links_section(struct web_req *r, attune_access a,
+                          const struct client_data *cd,
+                          const struct links *ls)
 {
 	strbuf *b = &r->out;
-	struct links ls = {r, 0};
+	int64_t now = (int64_t)time(NULL);
 	size_t i;
-	int rc;
 
 	html_raw_trusted(b, "<h2>Check-in links</h2>\n");
 	if (a == ATTUNE_ACCESS_OWN) {
@@ -456,20 +652,26 @@ static int links_section(struct web_req *r, attune_access a,
 		                 "<button type=\"submit\">Create link</button>"
 		                 "</form>\n");
 	}
-	rc = attune_store_link_list(r->st, cd->client.id, link_row, &ls);
-	if (rc && rc != 1)
-		return rc;
-	if (ls.n)
-		html_raw_trusted(b, "</tbody></table></div>\n");
-	else
+	if (!ls->n) {
 		html_raw_trusted(b, "<p class=\"muted\">No links yet.</p>\n");
-	return 0;
+		return;
+	}
+	html_raw_trusted(b, "<div class=\"table-wrap\"><table><thead>"
+	                 "<tr><th scope=\"col\">Created (UTC)</th>"
+	                 "<th scope=\"col\">Session</th>"
+	                 "<th scope=\"col\">Measures</th>"
+	                 "<th scope=\"col\">State</th></tr></thead>"
+	                 "<tbody>");
+	for (i = 0; i < ls->n; i++)
+		link_row(b, &ls->l[i], now);
+	html_raw_trusted(b, "</tbody></table></div>\n");
 }
 
 int h_client(struct web_req *r)
 {
 	struct client_data cd;
 	struct client_status *cs;
+	struct links *ls;
 	attune_access a = ATTUNE_ACCESS_NONE;
 	strbuf *b = &r->out;
 	size_t i;
@@ -481,11 +683,17 @@ int h_client(struct web_req *r)
 	                                     &a)))
 		return rc;
 	cs = arena_alloc(&r->ar, sizeof(*cs));
-	if (!cs)
+	ls = arena_alloc(&r->ar, sizeof(*ls));
+	if (!cs || !ls)
 		return ATTUNE_ENOMEM;
+	/* Every read of the page (and its audit rows) in one transaction,
+	 * committed before the page is drawn, so the write lock is held
+	 * for the reads only. */
 	if ((rc = attune_store_begin(r->st)))
 		return rc;
-	if ((rc = cd_load(r->st, &r->ar, r->srv->cat, r->path_id, &cd)))
+	if ((rc = cd_load(r->st, &r->ar, r->srv->cat, r->path_id, &cd)) ||
+	    (rc = links_load(r, cd.client.id, ls)) ||
+	    (rc = attune_store_commit(r->st)))
 		return rc;
 	cd_status(r->srv, &cd, cs);
 	page_begin(r, cd.client.display_name
@@ -519,9 +727,12 @@ int h_client(struct web_req *r)
 	alliance_charts(r, &cd, cs);
 	html_raw_trusted(b, "</div>\n");
 	change_lines(r, &cd);
+	gains_lines(r, &cd);
+	html_raw_trusted(b, "<div class=\"charts\">");
+	heat_maps(r, &cd);
+	html_raw_trusted(b, "</div>\n");
 	score_table(r, &cd);
-	if ((rc = links_section(r, a, &cd)))
-		return rc;
+	links_section(r, a, &cd, ls);
 	if (a == ATTUNE_ACCESS_OWN) {
 		html_raw_trusted(b, "<h2>Enter a paper questionnaire</h2>\n"
 		                 "<form class=\"inline-form\" method=\"get\" "
@@ -556,7 +767,7 @@ int h_client(struct web_req *r)
 		                 "Save</button></form>\n");
 	}
 	page_end(r);
-	return attune_store_commit(r->st);
+	return 0;
 }
 
 /* ---- Check-in links ---- */

@@ -738,6 +738,16 @@ out:
 	if (d)
 		MHD_stop_daemon(d);
 	if (srv) {
+		uint64_t commits, syncs;
+
+		/* How well commits shared their disk syncs: in the log for
+		 * operators (and bench/web.sh). */
+		if (srv->n_stores &&
+		    attune_store_commit_stats(srv->stores[0], &commits,
+		                              &syncs) == ATTUNE_OK)
+			log_line(srv, "durable commits: %llu, sharing %llu disk "
+			         "syncs", (unsigned long long)commits,
+			         (unsigned long long)syncs);
 		for (i = 0; i < srv->n_stores; i++)
 			attune_store_close(srv->stores[i]);
 		if (srv->n_stores || rc == ATTUNE_OK)

@@ -288,3 +288,130 @@ void svg_chart(strbuf *b, const struct svg_chart *c)
 		                 "repair</li>");
 	html_raw_trusted(b, "</ul></figure>\n");
 }
+
+/* ---- Heat map ---- */
+
+#define HL 150.0     /* left: row labels */
+#define HT 8.0
+#define HB 26.0      /* bottom: session numbers */
+#define CELL_H 22.0
+
+void svg_heatmap(strbuf *b, const struct svg_heat *h)
+{
+	double cw, w, hh, span = h->vmax - h->vmin;
+	size_t r, c, have = 0, every;
+
+	if (!h->rows || !h->cols || h->rows > SVG_HEAT_ROWS_MAX ||
+	    h->cols > SVG_HEAT_COLS_MAX)
+		return;
+	for (r = 0; r < h->rows * h->cols; r++)
+		have += !isnan(h->v[r]);
+	if (!have)
+		return;
+	cw = h->cols > 20 ? 12.0 : 24.0;
+	w = HL + cw * (double)h->cols + 8;
+	hh = HT + CELL_H * (double)h->rows + HB;
+	every = h->cols > 20 ? 5 : 1;
+
+	html_raw_trusted(b, "<figure><figcaption id=\"");
+	html_attr(b, h->id);
+	html_raw_trusted(b, "-t\">");
+	html_text(b, h->title);
+	html_raw_trusted(b, "</figcaption><svg class=\"chart heat\" "
+	                 "viewBox=\"0 0 ");
+	coord(b, w);
+	sb_putc(b, ' ');
+	coord(b, hh);
+	html_raw_trusted(b, "\" role=\"img\" aria-labelledby=\"");
+	html_attr(b, h->id);
+	html_raw_trusted(b, "-t\" xmlns=\"http://www.w3.org/2000/svg\">"
+	                 "<title>");
+	svg_text(b, h->title);
+	html_raw_trusted(b, "</title>");
+	for (r = 0; r < h->rows; r++) {
+		double y = HT + CELL_H * (double)r;
+
+		html_raw_trusted(b, "<text x=\"");
+		coord(b, HL - 6);
+		html_raw_trusted(b, "\" y=\"");
+		coord(b, y + CELL_H / 2 + 4);
+		html_raw_trusted(b, "\" text-anchor=\"end\">");
+		svg_text(b, h->row_label[r]);
+		if (h->row_text[r]) {
+			html_raw_trusted(b, "<title>");
+			svg_text(b, h->row_text[r]);
+			html_raw_trusted(b, "</title>");
+		}
+		html_raw_trusted(b, "</text>");
+		for (c = 0; c < h->cols; c++) {
+			double v = h->v[r * h->cols + c];
+			int k;
+
+			if (isnan(v))
+				continue;
+			k = span > 0 ? (int)floor((v - h->vmin) / span * 5) : 0;
+			k = k < 0 ? 0 : k > 4 ? 4 : k;
+			sb_printf(b, "<rect class=\"h%d\" x=\"", k);
+			coord(b, HL + cw * (double)c + 1);
+			html_raw_trusted(b, "\" y=\"");
+			coord(b, y + 1);
+			html_raw_trusted(b, "\" width=\"");
+			coord(b, cw - 2);
+			html_raw_trusted(b, "\" height=\"");
+			coord(b, CELL_H - 2);
+			html_raw_trusted(b, "\"><title>");
+			svg_text(b, h->row_label[r]);
+			sb_printf(b, ", session %d: ", h->first + (int)c);
+			sb_num(b, round(v * 100) / 100);
+			html_raw_trusted(b, "</title></rect>");
+		}
+	}
+	for (c = 0; c < h->cols; c++) {
+		int s = h->first + (int)c;
+
+		if ((size_t)s % every && c)
+			continue;
+		html_raw_trusted(b, "<text x=\"");
+		coord(b, HL + cw * ((double)c + 0.5));
+		html_raw_trusted(b, "\" y=\"");
+		coord(b, hh - 10);
+		sb_printf(b, "\" text-anchor=\"middle\">%d</text>", s);
+	}
+	html_raw_trusted(b, "</svg><ul class=\"legend\"><li>");
+	for (c = 0; c < 5; c++)
+		sb_printf(b, "<span class=\"cell h%d\"></span>", (int)c);
+	html_raw_trusted(b, " ");
+	html_num(b, h->vmin);
+	html_raw_trusted(b, " to ");
+	html_num(b, h->vmax);
+	if (h->note) {
+		html_raw_trusted(b, "; ");
+		html_text(b, h->note);
+	}
+	html_raw_trusted(b, "</li></ul><details><summary>The answers as a "
+	                 "table</summary><div class=\"table-wrap\"><table>"
+	                 "<thead><tr><th scope=\"col\">Session</th>");
+	for (r = 0; r < h->rows; r++) {
+		html_raw_trusted(b, "<th scope=\"col\">");
+		html_text(b, h->row_label[r]);
+		html_raw_trusted(b, "</th>");
+	}
+	html_raw_trusted(b, "</tr></thead><tbody>");
+	for (c = 0; c < h->cols; c++) {
+		int any = 0;
+
+		for (r = 0; r < h->rows; r++)
+			any |= !isnan(h->v[r * h->cols + c]);
+		if (!any)
+			continue;
+		sb_printf(b, "<tr><th scope=\"row\">%d</th>",
+		          h->first + (int)c);
+		for (r = 0; r < h->rows; r++) {
+			html_raw_trusted(b, "<td>");
+			html_num(b, h->v[r * h->cols + c]);
+			html_raw_trusted(b, "</td>");
+		}
+		html_raw_trusted(b, "</tr>");
+	}
+	html_raw_trusted(b, "</tbody></table></div></details></figure>\n");
+}

@@ -43,6 +43,27 @@ struct svg_chart {
  * text alternative. Nothing is drawn for a chart without data. */
 void svg_chart(strbuf *b, const struct svg_chart *c);
 
+/* A heat map: one row per item, one column per session, each cell
+ * shaded by its answer in five steps from vmin to vmax (classes h0..h4
+ * in attune.css), the value in its tooltip, and the numbers again in a
+ * table under a disclosure for screen readers and for reading exactly. */
+#define SVG_HEAT_ROWS_MAX 12
+#define SVG_HEAT_COLS_MAX 60
+
+struct svg_heat {
+	const char *id;             /* unique in the page */
+	const char *title;
+	const char *note;           /* what darker means; may be NULL */
+	size_t rows, cols;          /* at most the _MAX above */
+	int first;                  /* session of column 0 */
+	const char *row_label[SVG_HEAT_ROWS_MAX];  /* short */
+	const char *row_text[SVG_HEAT_ROWS_MAX];   /* full; may be NULL */
+	const double *v;            /* v[row * cols + col]; NaN: none */
+	double vmin, vmax;
+};
+
+void svg_heatmap(strbuf *b, const struct svg_heat *h);
+
 /* A QR code of zText as an inline SVG (qr.c); writes nothing when the
  * text cannot be encoded. */
 void svg_qr(strbuf *b, const char *zText, const char *zLabel);

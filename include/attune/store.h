@@ -72,6 +72,14 @@ int attune_store_begin(attune_store *st);
 int attune_store_commit(attune_store *st);
 int attune_store_rollback(attune_store *st);
 
+/* A commit returns once its changes are on disk. Commits of one process
+ * that arrive while the disk is busy share one sync (group commit):
+ * *commits counts the commits that changed something since this process
+ * opened the database, *syncs the disk syncs they took. ATTUNE_ENOTFOUND
+ * when the engine keeps no such counts. For logs and benchmarks. */
+int attune_store_commit_stats(attune_store *st, uint64_t *commits,
+                              uint64_t *syncs);
+
 /* ---- Records ---- */
 
 typedef struct attune_clinic_rec {

@@ -512,6 +512,19 @@ int attune_store_commit(attune_store *st)
 	return ATTUNE_OK;
 }
 
+int attune_store_commit_stats(attune_store *st, uint64_t *commits,
+                              uint64_t *syncs)
+{
+	uint64_t synced;
+
+	*commits = *syncs = 0;
+	if (!st || !st->engine)
+		return ATTUNE_EINVAL;
+	if (st->ops == &store_sqlite_ops)
+		return store_sqlite_sync_stats(st, commits, &synced, syncs);
+	return ATTUNE_ENOTFOUND;
+}
+
 int attune_store_rollback(attune_store *st)
 {
 	int rc;

@@ -131,6 +131,44 @@ size_t fmt_num(char *buf, double v)
 		buf[i] = '\0';
 		return i;
 	}
+	/* At most three decimals (charts round to one or two): digits by
+	 * hand. k / 1000.0 is correctly rounded, so when it equals v the
+	 * decimal k/1000 reads back as v and, having at most 12 significant
+	 * digits, is exactly what the %.15g below would print. */
+	if (fabs(v) < 1e9) {
+		long long k = llround(v * 1000);
+		if ((double)k / 1000.0 == v) {
+			unsigned long long u = k < 0 ? 0ULL - (unsigned long long)k
+			                             : (unsigned long long)k;
+			unsigned frac = (unsigned)(u % 1000);
+			int nd = 3;
+
+			u /= 1000;
+			n = 0;
+			do {
+				tmp[n++] = (char)('0' + u % 10);
+				u /= 10;
+			} while (u);
+			i = 0;
+			if (k < 0)
+				buf[i++] = '-';
+			while (n)
+				buf[i++] = tmp[--n];
+			while (frac % 10 == 0) {   /* frac != 0: not an integer */
+				frac /= 10;
+				nd--;
+			}
+			buf[i++] = '.';
+			buf[i + (size_t)nd] = '\0';
+			while (nd-- > 0) {
+				buf[i + (size_t)nd] = (char)('0' + frac % 10);
+				frac /= 10;
+			}
+			for (n = i; buf[n]; n++)
+				;
+			return n;
+		}
+	}
 	/* Shortest of %.15g..%.17g that reads back exactly. */
 	for (prec = 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);

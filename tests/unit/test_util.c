@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -35,6 +36,61 @@ static void test_strbuf_limit(void **state)
 	s = sb_detach(&b, &rc);
 	assert_string_equal(s, "42-x\"a\\\"b\\\\c\\n\\u003cd\\u003e\\u0026\\u0001\"");
 	free(s);
+}
+
+/* The short-decimal fast path of fmt_num prints exactly what the general
+ * path (shortest of %.15g..%.17g that reads back) prints. */
+static void ref_num(char *buf, size_t size, double v)
+{
+	double back;
+	int prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (parse_num(buf, strlen(buf), &back) == 0 && back == v)
+			return;
+	}
+}
+
+static void test_numbers_fast_path(void **state)
+{
+	char got[40], want[40];
+	long long i;
+	int d;
+	double v;
+	unsigned x = 12345;
+
+	(void)state;
+	for (d = 1; d <= 1000; d *= 10)
+		for (i = -300000; i <= 300000; i += 37) {
+			v = (double)i / d;
+			if (v == 0)
+				continue;
+			fmt_num(got, v);
+			ref_num(want, sizeof(want), v);
+			if (strcmp(got, want) != 0)
+				fail_msg("%.17g: %s, want %s", v, got, want);
+		}
+	/* Rounded chart values, as svg.c makes them, and values near the
+	 * fast path's edges. */
+	for (i = 0; i < 200000; i++) {
+		x = x * 1103515245u + 12345u;
+		v = ((double)x / 4294967296.0 - 0.5) * 2e9;
+		v = (i % 3 == 0) ? round(v * 100) / 100
+		  : (i % 3 == 1) ? round(v / 1e5 * 10) / 10 : v / 7;
+		if (v == 0)
+			continue;
+		fmt_num(got, v);
+		ref_num(want, sizeof(want), v);
+		if (strcmp(got, want) != 0)
+			fail_msg("%.17g: %s, want %s", v, got, want);
+	}
+	fmt_num(got, -0.25);
+	assert_string_equal(got, "-0.25");
+	fmt_num(got, 999999999.999);
+	assert_string_equal(got, "999999999.999");
+	fmt_num(got, 0.001);
+	assert_string_equal(got, "0.001");
 }
 
 static void test_numbers(void **state)
@@ -118,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_limit),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_numbers_fast_path),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_arena),
 	};

@@ -147,6 +147,16 @@ expect 201 POST /clients/$c1/links $J \
 # Answers stored before a SIGTERM are there after it.
 stop_server
 check
+# Every commit waited for the disk; the log says how many syncs they
+# shared (at least one, never more than the commits).
+line=$(grep "durable commits:" "$T/serve.log") ||
+	fail "no group-commit line in the log"
+commits=$(printf '%s\n' "$line" | sed -n 's/.*durable commits: \([0-9]*\),.*/\1/p')
+syncs=$(printf '%s\n' "$line" | sed -n 's/.*sharing \([0-9]*\) disk.*/\1/p')
+[ -n "$commits" ] && [ -n "$syncs" ] && [ "$syncs" -ge 1 ] &&
+	[ "$syncs" -le "$commits" ] ||
+	fail "group-commit counts wrong: $line"
+check
 [ "$(sql "SELECT count(*) FROM responses")" = $((n1 + 2)) ] ||
 	fail "answers lost over the shutdown"
 finish
