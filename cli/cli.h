@@ -132,7 +132,8 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 /* Serve the web app on cli->db until SIGINT/SIGTERM (cmd_serve.c);
  * zListen NULL: 127.0.0.1:8080. Returns an exit code. For `attune demo`
  * too. */
-int cli_serve(struct cli *cli, const char *zListen, int secure);
+int cli_serve(struct cli *cli, const char *zListen, int secure,
+              const char *zCert, const char *zKey);
 
 /* Give the demo clinic's users (admin, sam, alex, blair, casey) the demo
  * passwords NAME-demo-pass and let sam supervise alex and blair

@@ -609,7 +609,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		       "  admin / admin-demo-pass    clinic admin (no clinical "
 		       "data)\n\n");
 		fflush(stdout);
-		return cli_serve(cli, listen, 0);
+		return cli_serve(cli, listen, 0, NULL, NULL);
 	}
 	if (cli_open_store(cli, 0, &st, &clinic))
 		return EXIT_INPUT;

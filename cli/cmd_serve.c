@@ -2,6 +2,7 @@
  * until SIGINT or SIGTERM (web/server.c). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -9,6 +10,7 @@
 
 static const char serve_usage[] =
 "usage: attune serve [--db PATH] [--listen ADDR:PORT] [--secure-cookies]\n"
+"                    [--tls-cert FILE --tls-key FILE]\n"
 "\n"
 "Serve the web app: therapists' caseloads and client pages, supervisors'\n"
 "read-only views, the admin's user pages, and clients' check-in links\n"
@@ -20,22 +22,55 @@ static const char serve_usage[] =
 "                      picks a free one; [::1]:8080 for IPv6)\n"
 "  --secure-cookies    mark cookies Secure and send HSTS: use this when\n"
 "                      a TLS reverse proxy serves attune over https\n"
+"  --tls-cert FILE     serve https directly (TLS 1.2 and 1.3): FILE is\n"
+"                      the PEM certificate chain, server first\n"
+"  --tls-key FILE      its PEM private key (keep it readable by the\n"
+"                      server's user only); both or neither; implies\n"
+"                      --secure-cookies\n"
 "\n"
 "Accounts: `attune user add`. See docs/user-guide.md and\n"
-"docs/security.md (running behind a TLS reverse proxy).\n";
+"docs/security.md (TLS directly or behind a reverse proxy).\n";
 
 static void ready(void *ctx, const char *zAddress)
 {
-	(void)ctx;
-	printf("attune: serving at http://%s/ (Ctrl-C to stop)\n", zAddress);
+	const struct web_options *o = ctx;
+
+	printf("attune: serving at %s://%s/ (Ctrl-C to stop)\n",
+	       o->tls_cert ? "https" : "http", zAddress);
 	fflush(stdout);
 }
 
-int cli_serve(struct cli *cli, const char *zListen, int secure)
+/* A PEM file for TLS: read whole, at most 1 MiB, and it must look like
+ * PEM (GnuTLS says little more than "refused" about a wrong file). */
+static int read_pem(const char *zFlag, const char *zPath, const char *zWant,
+                    char **out)
+{
+	attune_err err;
+	size_t len;
+
+	*out = NULL;
+	if (cli_read_file(zPath, 1u << 20, out, &len, &err) != ATTUNE_OK) {
+		cli_err("%s %s: %s", zFlag, zPath, err.msg);
+		return EXIT_INPUT;
+	}
+	if (!strstr(*out, "-----BEGIN ") || !strstr(*out, zWant)) {
+		cli_err("%s %s: not a PEM file with a %s (it should contain "
+		        "a line '-----BEGIN ...%s...-----')", zFlag, zPath,
+		        zWant, zWant);
+		free(*out);
+		*out = NULL;
+		return EXIT_INPUT;
+	}
+	return EXIT_OKAY;
+}
+
+int cli_serve(struct cli *cli, const char *zListen, int secure,
+              const char *zCert, const char *zKey)
 {
 	struct web_options o;
 	attune_catalog *cat;
 	attune_err err;
+	char *cert = NULL, *key = NULL;
 	int rc;
 
 	if (access(cli->db, F_OK) != 0) {
@@ -43,15 +78,33 @@ int cli_serve(struct cli *cli, const char *zListen, int secure)
 		        "--db %s`)", cli->db, cli->db);
 		return EXIT_INPUT;
 	}
-	if (cli_catalog(cli, &cat))
+	if (zCert && ((rc = read_pem("--tls-cert", zCert, "CERTIFICATE",
+	                             &cert)) ||
+	              (rc = read_pem("--tls-key", zKey, "PRIVATE KEY",
+	                             &key)))) {
+		free(cert);
+		return rc;
+	}
+	if (cli_catalog(cli, &cat)) {
+		free(cert);
+		free(key);
 		return EXIT_INPUT;
+	}
 	memset(&o, 0, sizeof(o));
 	o.db = cli->db;
 	o.listen = zListen;
-	o.secure_cookies = secure;
+	o.secure_cookies = secure || cert;
+	o.tls_cert = cert;
+	o.tls_key = key;
 	o.cat = cat;
 	o.ready = ready;
+	o.ready_ctx = &o;
 	rc = web_serve(&o, &err);
+	if (key) {
+		memset(key, 0, strlen(key));   /* not left in freed memory */
+		free(key);
+	}
+	free(cert);
 	if (rc) {
 		cli_err("%s", err.msg);
 		return cli_exit_for(rc);
@@ -61,14 +114,16 @@ int cli_serve(struct cli *cli, const char *zListen, int secure)
 
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_LISTEN = OPT_FIRST_FREE, OPT_SECURE };
+	enum { OPT_LISTEN = OPT_FIRST_FREE, OPT_SECURE, OPT_CERT, OPT_KEY };
 	static const struct option opts[] = {
 		CLI_COMMON_OPTS,
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"secure-cookies", no_argument, NULL, OPT_SECURE},
+		{"tls-cert", required_argument, NULL, OPT_CERT},
+		{"tls-key", required_argument, NULL, OPT_KEY},
 		{NULL, 0, NULL, 0}
 	};
-	const char *listen = NULL;
+	const char *listen = NULL, *cert = NULL, *key = NULL;
 	int c, secure = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -76,6 +131,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		case OPT_HELP: return cli_usage(serve_usage, 0);
 		case OPT_LISTEN: listen = optarg; break;
 		case OPT_SECURE: secure = 1; break;
+		case OPT_CERT: cert = optarg; break;
+		case OPT_KEY: key = optarg; break;
 		default:
 			if (cli_common_opt(cli, c, optarg) <= 0)
 				return cli_usage(serve_usage, 1);
@@ -83,5 +140,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(serve_usage, 1);
-	return cli_serve(cli, listen, secure);
+	if (!cert != !key) {
+		cli_err("--tls-cert and --tls-key go together: give both to "
+		        "serve https, or neither");
+		return EXIT_USAGE;
+	}
+	return cli_serve(cli, listen, secure, cert, key);
 }

@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libsqlite3-dev sqlite3 libcjson-dev libcmocka-dev
       libmicrohttpd-dev libsodium-dev libqrencode-dev
-      curl netcat-openbsd
+      curl netcat-openbsd openssl
       chromium fonts-dejavu-core"
 # chromium: Debian's browser for tests/browser/ (driven by playwright-core
 # from npm with the machine's own Node.js; no browser is downloaded).

@@ -13,7 +13,11 @@ struct web_options {
 	const char *listen;          /* "ADDR:PORT", "[V6]:PORT"; NULL:
 	                                127.0.0.1:8080 */
 	int secure_cookies;          /* 1: cookies get Secure (behind a TLS
-	                                proxy) */
+	                                proxy; implied by tls_cert) */
+	const char *tls_cert;        /* PEM certificate chain and private
+	                                key (text, borrowed): serve https
+	                                directly; NULL: plain http */
+	const char *tls_key;
 	attune_catalog *cat;         /* instruments, borrowed for the run */
 	FILE *log;                   /* one line per request and event;
 	                                NULL: stderr */

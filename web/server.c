@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,6 +635,7 @@ int web_serve(const struct web_options *o, attune_err *err)
 	sigset_t set, old;
 	const union MHD_DaemonInfo *info;
 	char addr[INET6_ADDRSTRLEN + 16], host[INET6_ADDRSTRLEN];
+	struct MHD_OptionItem tls[4];
 	int rc, sig = 0, masked = 0, mu = 0;
 	size_t i;
 	MHD_socket lsock;
@@ -671,10 +673,25 @@ int web_serve(const struct web_options *o, attune_err *err)
 		goto out;
 	}
 	masked = 1;
+	/* TLS directly (GnuTLS inside libmicrohttpd): TLS 1.2 and 1.3
+	 * only, GnuTLS's NORMAL cipher choice otherwise. */
+	tls[0].option = MHD_OPTION_END;
+	if (o->tls_cert) {
+		tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
+		tls[0].ptr_value = (void *)(uintptr_t)o->tls_cert;
+		tls[1].option = MHD_OPTION_HTTPS_MEM_KEY;
+		tls[1].ptr_value = (void *)(uintptr_t)o->tls_key;
+		tls[2].option = MHD_OPTION_HTTPS_PRIORITIES;
+		tls[2].ptr_value = (void *)(uintptr_t)
+		        "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+		tls[3].option = MHD_OPTION_END;
+	}
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC |
 	                     MHD_USE_ERROR_LOG |
+	                     (o->tls_cert ? MHD_USE_TLS : 0) |
 	                     (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	                     0, NULL, NULL, on_request, srv,
+	                     MHD_OPTION_ARRAY, tls,
 	                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	                     MHD_OPTION_THREAD_POOL_SIZE,
@@ -691,10 +708,22 @@ int web_serve(const struct web_options *o, attune_err *err)
 	                     MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 	                     MHD_OPTION_END);
 	if (!d) {
-		rc = attune_err_set(err, ATTUNE_EIO,
-		                    "cannot listen on %s (%s)",
-		                    o->listen ? o->listen : "127.0.0.1:8080",
-		                    errno ? strerror(errno) : "in use?");
+		if (o->tls_cert)
+			rc = attune_err_set(err, ATTUNE_EIO,
+			                    "cannot serve https on %s: the "
+			                    "certificate or key was refused, or "
+			                    "the address is in use (%s)",
+			                    o->listen ? o->listen
+			                              : "127.0.0.1:8080",
+			                    errno ? strerror(errno) : "see the "
+			                    "log above");
+		else
+			rc = attune_err_set(err, ATTUNE_EIO,
+			                    "cannot listen on %s (%s)",
+			                    o->listen ? o->listen
+			                              : "127.0.0.1:8080",
+			                    errno ? strerror(errno)
+			                          : "in use?");
 		goto out;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -709,8 +738,9 @@ int web_serve(const struct web_options *o, attune_err *err)
 		snprintf(addr, sizeof(addr), "%s:%u", host,
 		         info ? (unsigned)info->port : 0u);
 	}
-	log_line(srv, "listening on http://%s/ (database %s, clinic '%s')",
-	         addr, o->db, srv->clinic_name);
+	log_line(srv, "listening on %s://%s/ (database %s, clinic '%s')",
+	         o->tls_cert ? "https" : "http", addr, o->db,
+	         srv->clinic_name);
 	if (o->ready)
 		o->ready(o->ready_ctx, addr);
 
