@@ -97,9 +97,9 @@ static int list_has(const char *zList, const char *zId)
 
 int web_setting_instrument_used(struct web_req *r, const char *zId)
 {
-	char *buf = arena_alloc(&r->ar, SET_VALUE_MAX + 1);
+	char buf[SET_VALUE_MAX + 1];
 
-	if (!buf || !setting(r, SET_INSTRUMENTS, buf, SET_VALUE_MAX + 1))
+	if (!setting(r, SET_INSTRUMENTS, buf, sizeof(buf)))
 		return 1;
 	return list_has(buf, zId);
 }
