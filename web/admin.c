@@ -798,32 +798,35 @@ int h_admin_grant_add(struct web_req *r)
 	u = users_find(us, web_field_int(r, "user", 0));
 	if (!u || u->role == ATTUNE_ROLE_ADMIN) {
 		r->status = 400;
-		return grants_page(r, code, NULL, "Access can be given to a therapist "
-		                   "or a supervisor of this clinic.");
+		return grants_page(r, code, NULL, "Access can be given to a "
+		                   "therapist or a supervisor of this clinic.");
 	}
 	if (!web_valid_ident(code, strlen(code))) {
 		r->status = 400;
-		return grants_page(r, code, NULL, "Enter the client's code as it is "
-		                   "on the caseload (no spaces).");
+		return grants_page(r, code, NULL, "Enter the client's code as "
+		                   "it is on the caseload (no spaces).");
 	}
 	rc = attune_store_client_find(r->st, r->srv->clinic_id, code,
 	                              client_cb, &fc);
 	if (rc == ATTUNE_ENOTFOUND) {
 		r->status = 404;
-		return grants_page(r, code, NULL, web_printf(r, "There is no client "
-		                   "with the code %s.", code));
+		return grants_page(r, code, NULL,
+		                   web_printf(r, "There is no client with the "
+		                              "code %s.", code));
 	}
 	if (rc)
 		return rc;
 	if (fc.therapist == u->id) {
 		r->status = 409;
-		return grants_page(r, code, NULL, web_printf(r, "%s is the therapist "
-		                   "of %s already.", u->name, code));
+		return grants_page(r, code, NULL,
+		                   web_printf(r, "%s is the therapist of %s "
+		                              "already.", u->name, code));
 	}
 	rc = attune_store_grant_add(r->st, u->id, fc.id);
 	if (rc == ATTUNE_EEXIST)
-		return grants_page(r, NULL, web_printf(r, "%s may read %s already.",
-		                                 u->name, code), NULL);
+		return grants_page(r, NULL,
+		                   web_printf(r, "%s may read %s already.",
+		                              u->name, code), NULL);
 	if (rc)
 		return rc;
 	return grants_page(r, NULL, web_printf(r, "%s may now read client %s "
@@ -839,7 +842,8 @@ int h_admin_grant_remove(struct web_req *r)
 
 	if (rc == ATTUNE_ENOTFOUND || rc == ATTUNE_EINVAL) {
 		r->status = 404;
-		return grants_page(r, NULL, NULL, "That access is not recorded.");
+		return grants_page(r, NULL, NULL, "That access is not "
+		                   "recorded.");
 	}
 	if (rc)
 		return rc;

@@ -191,9 +191,10 @@ int h_admin_settings_save(struct web_req *r)
 
 	if (days < 0) {
 		r->status = 400;
-		return settings_page(r, 1, NULL, web_printf(r, "A link's lifetime "
-		                     "is a whole number of days from 1 to %d.",
-		                     WEB_LINK_DAYS_MAX));
+		return settings_page(r, 1, NULL,
+		                     web_printf(r, "A link's lifetime is a whole "
+		                                "number of days from 1 to %d.",
+		                                WEB_LINK_DAYS_MAX));
 	}
 	/* Every use.ID must name an instrument of the catalogue. */
 	for (i = 0; i < r->nf; i++)
@@ -218,8 +219,8 @@ int h_admin_settings_save(struct web_req *r)
 	if (n_used == 0 || list.rc) {
 		sb_free(&list);
 		r->status = 400;
-		return settings_page(r, 1, NULL, "Choose at least one instrument "
-		                     "the clinic uses.");
+		return settings_page(r, 1, NULL, "Choose at least one "
+		                     "instrument the clinic uses.");
 	}
 	rc = attune_store_begin(r->st);
 	if (!rc)
