@@ -473,9 +473,8 @@ int h_login(struct web_req *r)
 {
 	const char *name = web_field(r, "username");
 	const char *pw = web_field(r, "password");
-	char kip[96], kuser[96], tok[WEB_TOKEN_LEN + 1];
+	char kip[96], kuser[96];
 	struct login_user lu;
-	attune_websession_rec ws;
 	int64_t now = (int64_t)time(NULL);
 	long wait_ip, wait_user, wait;
 	int rc, good;
@@ -521,30 +520,64 @@ int h_login(struct web_req *r)
 	rate_clear(r->srv->rate, kuser);
 	attune_store_set_actor(r->st, lu.id,
 	                       web_printf(r, "web:%s", name), r->ip);
-	if (web_token_new(tok, r->sid_hash))
+	if (auth_session_start(r, lu.id) != ATTUNE_OK)
 		return web_server_error(r, NULL);
+	web_header_add(r, "Set-Cookie", cookie(r, "attune_pre", "", "/login",
+	                                       1));
+	return web_redirect(r, "/");
+}
+
+int auth_session_start(struct web_req *r, attune_id user_id)
+{
+	char tok[WEB_TOKEN_LEN + 1];
+	attune_websession_rec ws;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	if ((rc = web_token_new(tok, r->sid_hash)))
+		return rc;
 	auth_random_hex(r->csrf);
 	memset(&ws, 0, sizeof(ws));
 	ws.id_hash = r->sid_hash;
-	ws.user_id = lu.id;
+	ws.user_id = user_id;
 	ws.csrf = r->csrf;
 	ws.origin = r->ip;
 	ws.created_at = now;
 	ws.expires_at = now + WEB_SESSION_MAX;
-	if (attune_store_websession_add(r->st, &ws) != ATTUNE_OK)
-		return web_server_error(r, NULL);
-	web_header_add(r, "Set-Cookie", cookie(r, "attune_session", tok, "/",
-	                                       0));
-	web_header_add(r, "Set-Cookie", cookie(r, "attune_pre", "", "/login",
-	                                       1));
+	if ((rc = attune_store_websession_add(r->st, &ws)) == ATTUNE_OK)
+		web_header_add(r, "Set-Cookie", cookie(r, "attune_session",
+		                                       tok, "/", 0));
 	sodium_memzero(tok, sizeof(tok));
-	return web_redirect(r, "/");
+	return rc;
+}
+
+void auth_cookie_clear(struct web_req *r)
+{
+	web_header_add(r, "Set-Cookie", cookie(r, "attune_session", "", "/",
+	                                       1));
+}
+
+int auth_password_check(struct web_req *r, attune_id user_id,
+                        const char *zPassword, int *ok)
+{
+	struct login_user lu;
+	int rc;
+
+	*ok = 0;
+	memset(&lu, 0, sizeof(lu));
+	if ((rc = attune_store_user_get(r->st, user_id, login_user_cb,
+	                                &lu)))
+		return rc;
+	if (lu.has_hash)
+		*ok = crypto_pwhash_str_verify(lu.hash, zPassword,
+		                               strlen(zPassword)) == 0;
+	sodium_memzero(lu.hash, sizeof(lu.hash));
+	return ATTUNE_OK;
 }
 
 int h_logout(struct web_req *r)
 {
 	attune_store_websession_delete(r->st, r->sid_hash);
-	web_header_add(r, "Set-Cookie", cookie(r, "attune_session", "", "/",
-	                                       1));
+	auth_cookie_clear(r);
 	return web_redirect(r, "/login");
 }

@@ -629,7 +629,8 @@ static void links_section(struct web_req *r, attune_access a,
 		for (i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
 			const attune_instrument *in =
 			        attune_catalog_find(r->srv->cat, offered[i].id);
-			if (!in || !items_have_wording(in))
+			if (!in || !items_have_wording(in) ||
+			    !web_setting_instrument_used(r, in->id))
 				continue;
 			html_raw_trusted(b, "<label><input type=\"checkbox\" "
 			                 "name=\"use.");
@@ -647,8 +648,9 @@ static void links_section(struct web_req *r, attune_access a,
 		                 "inputmode=\"numeric\" pattern=\"[1-9][0-9]*\">"
 		                 "</div><div><label for=\"days\">Valid for days"
 		                 "</label><input id=\"days\" name=\"days\" "
-		                 "inputmode=\"numeric\" value=\"4\" "
-		                 "pattern=\"[1-9][0-9]?\"></div>"
+		                 "inputmode=\"numeric\" value=\"");
+		sb_printf(b, "%d", web_setting_link_days(r));
+		html_raw_trusted(b, "\" pattern=\"[1-9][0-9]?\"></div>"
 		                 "<button type=\"submit\">Create link</button>"
 		                 "</form>\n");
 	}
@@ -744,6 +746,8 @@ int h_client(struct web_req *r)
 		for (i = 0; i < attune_catalog_count(r->srv->cat); i++) {
 			const attune_instrument *in =
 			        attune_catalog_at(r->srv->cat, i);
+			if (!web_setting_instrument_used(r, in->id))
+				continue;
 			html_raw_trusted(b, "<option value=\"");
 			html_attr(b, in->id);
 			html_raw_trusted(b, "\">");
@@ -802,7 +806,7 @@ int link_create(struct web_req *r, const char **url, int64_t *days_out)
 	char tok[WEB_TOKEN_LEN + 1], hash[WEB_HASH_HEX + 1];
 	strbuf list;
 	attune_link_rec l;
-	int64_t days = web_field_int(r, "days", WEB_LINK_DAYS);
+	int64_t days = web_field_int(r, "days", web_setting_link_days(r));
 	int64_t session = web_field_int(r, "session", 0);
 	const char *ids;
 	size_t i, n = 0;
@@ -819,7 +823,8 @@ int link_create(struct web_req *r, const char **url, int64_t *days_out)
 		if (strncmp(r->f[i].name, "use.", 4) != 0)
 			continue;
 		in = attune_catalog_find(r->srv->cat, r->f[i].name + 4);
-		if (!in || !items_have_wording(in)) {
+		if (!in || !items_have_wording(in) ||
+		    !web_setting_instrument_used(r, in->id)) {
 			sb_free(&list);
 			return web_bad_request(r, "A chosen measure is not "
 			                       "available for check-ins."), -1;

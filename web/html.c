@@ -4,6 +4,7 @@
  * html_raw_trusted(), with literals (after cgit's html.c). */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include "web/web.h"
 
 /* &, <, >, " and ' as entities: safe in element content and in quoted
@@ -84,6 +85,30 @@ void html_raw_trusted(strbuf *b, const char *s)
 	sb_puts(b, s);
 }
 
+void csv_cell(strbuf *b, const char *s)
+{
+	const char *p;
+	int quote = 0;
+
+	if (!s)
+		return;
+	for (p = s; *p; p++)
+		if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
+			quote = 1;
+	if (quote)
+		sb_putc(b, '"');
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
+	    *s == '\r')
+		sb_putc(b, '\'');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			sb_putc(b, '"');
+		sb_putc(b, *p);
+	}
+	if (quote)
+		sb_putc(b, '"');
+}
+
 /* ---- Page frame ---- */
 
 static const char *role_name(attune_role r)
@@ -94,6 +119,22 @@ static const char *role_name(attune_role r)
 	case ATTUNE_ROLE_THERAPIST: return "therapist";
 	}
 	return "?";
+}
+
+/* A link of the header's navigation; the current section is marked
+ * for screen readers (aria-current). */
+static void nav_link(struct web_req *r, const char *zPath, const char *zText)
+{
+	size_t n = strlen(zPath);
+	int here = r->path && strncmp(r->path, zPath, n) == 0 &&
+	           (r->path[n] == '\0' || r->path[n] == '/' ||
+	            r->path[n] == '.');
+
+	html_raw_trusted(&r->out, "<a href=\"");
+	html_attr(&r->out, zPath);
+	html_raw_trusted(&r->out, here ? "\" aria-current=\"page\">" : "\">");
+	html_text(&r->out, zText);
+	html_raw_trusted(&r->out, "</a>");
 }
 
 void page_begin(struct web_req *r, const char *zTitle)
@@ -113,11 +154,16 @@ void page_begin(struct web_req *r, const char *zTitle)
 	                 "<header class=\"top\"><a class=\"brand\" href=\"/\">"
 	                 "attune</a>");
 	if (r->signed_in) {
-		html_raw_trusted(b, "<nav>");
-		if (r->user.role != ATTUNE_ROLE_ADMIN)
-			html_raw_trusted(b, "<a href=\"/caseload\">Caseload</a>");
-		else
-			html_raw_trusted(b, "<a href=\"/admin/users\">Users</a>");
+		html_raw_trusted(b, "<nav aria-label=\"Main\">");
+		if (r->user.role != ATTUNE_ROLE_ADMIN) {
+			nav_link(r, "/caseload", "Caseload");
+		} else {
+			nav_link(r, "/admin/users", "Users");
+			nav_link(r, "/admin/grants", "Access");
+			nav_link(r, "/admin/settings", "Settings");
+			nav_link(r, "/admin/audit", "Audit log");
+		}
+		nav_link(r, "/account", "Your account");
 		html_raw_trusted(b, "</nav><form class=\"signout\" method=\"post\""
 		                 " action=\"/logout\"><span class=\"who\">");
 		html_text(b, r->user.display);
@@ -139,6 +185,39 @@ void page_end(struct web_req *r)
 	html_text(&r->out, ATTUNE_VERSION);
 	html_raw_trusted(&r->out, " \xc2\xb7 measurement-based care centred on"
 	                 " the relationship</footer>\n</body></html>\n");
+}
+
+void page_notes(struct web_req *r, const char *zNotice, const char *zError)
+{
+	if (zNotice) {
+		html_raw_trusted(&r->out, "<p class=\"notice\" role=\"status\">");
+		html_text(&r->out, zNotice);
+		html_raw_trusted(&r->out, "</p>\n");
+	}
+	if (zError) {
+		html_raw_trusted(&r->out, "<p class=\"error\" role=\"alert\">");
+		html_text(&r->out, zError);
+		html_raw_trusted(&r->out, "</p>\n");
+	}
+}
+
+void html_utc(strbuf *b, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char iso[32], shown[32];
+
+	if (t == 0 || !gmtime_r(&tt, &tm)) {
+		sb_puts(b, "\xe2\x80\x93");
+		return;
+	}
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(shown, sizeof(shown), "%Y-%m-%d %H:%M", &tm);
+	html_raw_trusted(b, "<time datetime=\"");
+	html_attr(b, iso);
+	html_raw_trusted(b, "\">");
+	html_text(b, shown);
+	html_raw_trusted(b, "</time>");
 }
 
 void form_csrf(struct web_req *r)

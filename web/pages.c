@@ -1,8 +1,10 @@
 /* pages.c - the caseload (therapists and supervisors: one row per client
- * with its status and the reason) and the admin's pages (users, roles,
- * supervision; no clinical data). */
+ * with its status and the reason) and a therapist adding a client to
+ * their own caseload. The admin's pages are in admin.c. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "attune/limits.h"
 #include "web/status.h"
 #include "web/web.h"
 
@@ -176,7 +178,47 @@ int caseload_collect(struct web_req *r, struct caseload_row **rows,
 	return ATTUNE_OK;
 }
 
-int h_caseload(struct web_req *r)
+/* The form to add a client (therapists), filled again after an error. */
+static void add_client_form(struct web_req *r, int again)
+{
+	strbuf *b = &r->out;
+	const char *code = again ? web_field(r, "code") : NULL;
+	const char *name = again ? web_field(r, "display_name") : NULL;
+	const char *started = again ? web_field(r, "started") : NULL;
+	char day[11];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	html_raw_trusted(b, "<h2 id=\"add-client\">Add a client</h2>\n"
+	                 "<form class=\"inline-form\" method=\"post\" "
+	                 "action=\"/clients\">");
+	form_csrf(r);
+	html_raw_trusted(b, "<div><label for=\"code\">Client code</label>"
+	                 "<input id=\"code\" name=\"code\" required "
+	                 "maxlength=\"64\" pattern=\"[A-Za-z0-9._\\-]+\" "
+	                 "autocapitalize=\"none\" spellcheck=\"false\" "
+	                 "aria-describedby=\"code-help\" value=\"");
+	html_attr(b, code ? code : "");
+	html_raw_trusted(b, "\"></div><div><label for=\"display_name\">Name "
+	                 "shown (optional)</label><input id=\"display_name\" "
+	                 "name=\"display_name\" maxlength=\"200\" value=\"");
+	html_attr(b, name ? name : "");
+	html_raw_trusted(b, "\"></div><div><label for=\"started\">Start of "
+	                 "care</label><input id=\"started\" name=\"started\" "
+	                 "type=\"date\" value=\"");
+	html_attr(b, started && *started ? started : day);
+	html_raw_trusted(b, "\"></div><button type=\"submit\">Add client"
+	                 "</button></form>\n<p class=\"muted\" "
+	                 "id=\"code-help\">The code is a pseudonym (letters, "
+	                 "digits, '-', '_' and '.'): it is what exports and "
+	                 "the audit log show. Leave the name out where you "
+	                 "can.</p>\n");
+}
+
+static int caseload_page(struct web_req *r, const char *zNotice,
+                         const char *zError)
 {
 	struct caseload_row *rows;
 	strbuf *b = &r->out;
@@ -185,7 +227,9 @@ int h_caseload(struct web_req *r)
 
 	if ((rc = caseload_collect(r, &rows, &n, &n_sup)))
 		return rc;
+	sb_reset(b);
 	page_begin(r, supervisor ? "Supervisees' clients" : "Your caseload");
+	page_notes(r, zNotice, zError);
 	if (supervisor && n_sup == 0)
 		html_raw_trusted(b, "<p class=\"muted\">You supervise no "
 		                 "therapist yet. The clinic's admin records "
@@ -193,6 +237,8 @@ int h_caseload(struct web_req *r)
 	if (n == 0) {
 		html_raw_trusted(b, "<p class=\"muted\">No clients to show."
 		                 "</p>\n");
+		if (!supervisor)
+			add_client_form(r, zError != NULL);
 		page_end(r);
 		return 0;
 	}
@@ -249,232 +295,90 @@ int h_caseload(struct web_req *r)
 		html_raw_trusted(b, "</td></tr>\n");
 	}
 	html_raw_trusted(b, "</tbody></table></div>\n");
+	if (!supervisor)
+		add_client_form(r, zError != NULL);
 	page_end(r);
 	return 0;
 }
 
-/* ---- Admin: users, roles, supervision ---- */
-
-static const char *role_word(attune_role role)
+int h_caseload(struct web_req *r)
 {
-	return role == ATTUNE_ROLE_ADMIN ? "admin" :
-	       role == ATTUNE_ROLE_SUPERVISOR ? "supervisor" : "therapist";
+	return caseload_page(r, NULL, NULL);
 }
 
-struct users {
-	struct web_req *r;
-	attune_user_rec u[512];
-	size_t n;
-};
-
-static int users_cb(void *ctx, const attune_user_rec *u)
+/* A client code: 1..ATTUNE_ID_MAX letters, digits, '-', '_' or '.' (a
+ * plain subset of the store's identifiers, easy to read out and type). */
+static int code_ok(const char *z)
 {
-	struct users *us = ctx;
-	attune_user_rec *d;
+	size_t i, n = strlen(z);
 
-	if (us->n == sizeof(us->u) / sizeof(us->u[0]))
+	if (n < 1 || n > ATTUNE_ID_MAX)
 		return 0;
-	d = &us->u[us->n];
-	*d = *u;
-	d->name = arena_strdup(&us->r->ar, u->name);
-	d->display_name = u->display_name
-	        ? arena_strdup(&us->r->ar, u->display_name) : NULL;
-	d->password_hash = NULL;    /* never shown, never kept */
-	if (!d->name)
-		return ATTUNE_ENOMEM;
-	us->n++;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (!((z[i] >= 'a' && z[i] <= 'z') ||
+		      (z[i] >= 'A' && z[i] <= 'Z') ||
+		      (z[i] >= '0' && z[i] <= '9') || z[i] == '-' ||
+		      z[i] == '_' || z[i] == '.'))
+			return 0;
+	return 1;
 }
 
-struct names {
-	strbuf *b;
-	int n;
-};
-
-static int sup_name_cb(void *ctx, const attune_user_rec *u)
+int h_client_add(struct web_req *r)
 {
-	struct names *nm = ctx;
-
-	if (nm->n++)
-		html_raw_trusted(nm->b, ", ");
-	html_text(nm->b, u->name);
-	return 0;
-}
-
-static void user_options(strbuf *b, const struct users *us, attune_role role)
-{
-	size_t i;
-
-	for (i = 0; i < us->n; i++) {
-		if (us->u[i].role != role)
-			continue;
-		sb_printf(b, "<option value=\"%lld\">", (long long)us->u[i].id);
-		html_text(b, us->u[i].name);
-		html_raw_trusted(b, "</option>");
-	}
-}
-
-static int admin_page(struct web_req *r, const char *zNotice,
-                      const char *zError)
-{
-	struct users *us = arena_alloc(&r->ar, sizeof(*us));
-	strbuf *b = &r->out;
-	struct names nm;
-	size_t i;
+	const char *code = web_field(r, "code");
+	const char *name = web_field(r, "display_name");
+	const char *started = web_field(r, "started");
+	attune_client_rec c;
+	attune_id id = 0;
 	int rc;
 
-	if (!us)
-		return ATTUNE_ENOMEM;
-	us->r = r;
-	if ((rc = attune_store_user_list(r->st, r->srv->clinic_id, users_cb,
-	                                 us)))
-		return rc;
-	sb_reset(b);
-	page_begin(r, "Users and roles");
-	if (zNotice) {
-		html_raw_trusted(b, "<p class=\"notice\" role=\"status\">");
-		html_text(b, zNotice);
-		html_raw_trusted(b, "</p>\n");
-	}
-	if (zError) {
-		html_raw_trusted(b, "<p class=\"error\" role=\"alert\">");
-		html_text(b, zError);
-		html_raw_trusted(b, "</p>\n");
-	}
-	html_raw_trusted(b, "<p class=\"muted\">Admins manage accounts; they "
-	                 "see no clinical data.</p>\n<div class=\"table-wrap\">"
-	                 "<table><thead><tr><th scope=\"col\">Username</th>"
-	                 "<th scope=\"col\">Name</th><th scope=\"col\">Role"
-	                 "</th><th scope=\"col\">Supervises</th></tr></thead>"
-	                 "<tbody>\n");
-	for (i = 0; i < us->n; i++) {
-		html_raw_trusted(b, "<tr><td>");
-		html_text(b, us->u[i].name);
-		html_raw_trusted(b, "</td><td>");
-		html_text(b, us->u[i].display_name ? us->u[i].display_name
-		                                   : "");
-		html_raw_trusted(b, "</td><td>");
-		html_text(b, role_word(us->u[i].role));
-		html_raw_trusted(b, "</td><td>");
-		nm.b = b;
-		nm.n = 0;
-		if (us->u[i].role == ATTUNE_ROLE_SUPERVISOR &&
-		    (rc = attune_store_supervision_list(r->st, us->u[i].id,
-		                                        sup_name_cb, &nm)))
-			return rc;
-		html_raw_trusted(b, "</td></tr>\n");
-	}
-	html_raw_trusted(b, "</tbody></table></div>\n"
-	                 "<h2>Add a user</h2>\n"
-	                 "<form class=\"inline-form\" method=\"post\" "
-	                 "action=\"/admin/users\">");
-	form_csrf(r);
-	html_raw_trusted(b, "<div><label for=\"name\">Username</label>"
-	                 "<input id=\"name\" name=\"name\" required "
-	                 "autocapitalize=\"none\"></div>"
-	                 "<div><label for=\"display_name\">Name shown</label>"
-	                 "<input id=\"display_name\" name=\"display_name\">"
-	                 "</div><div><label for=\"role\">Role</label>"
-	                 "<select id=\"role\" name=\"role\">"
-	                 "<option value=\"therapist\">therapist</option>"
-	                 "<option value=\"supervisor\">supervisor</option>"
-	                 "<option value=\"admin\">admin</option></select>"
-	                 "</div><div><label for=\"password\">Password</label>"
-	                 "<input id=\"password\" name=\"password\" "
-	                 "type=\"password\" autocomplete=\"new-password\" "
-	                 "required minlength=\"10\"></div>"
-	                 "<button type=\"submit\">Add user</button></form>\n"
-	                 "<h2>Supervision</h2>\n"
-	                 "<form class=\"inline-form\" method=\"post\" "
-	                 "action=\"/admin/supervision\">");
-	form_csrf(r);
-	html_raw_trusted(b, "<div><label for=\"supervisor\">Supervisor</label>"
-	                 "<select id=\"supervisor\" name=\"supervisor\">");
-	user_options(b, us, ATTUNE_ROLE_SUPERVISOR);
-	html_raw_trusted(b, "</select></div><div><label for=\"therapist\">"
-	                 "supervises</label><select id=\"therapist\" "
-	                 "name=\"therapist\">");
-	user_options(b, us, ATTUNE_ROLE_THERAPIST);
-	html_raw_trusted(b, "</select></div><button type=\"submit\">Record"
-	                 "</button></form>\n");
-	page_end(r);
-	return 0;
-}
-
-int h_admin_users(struct web_req *r)
-{
-	return admin_page(r, NULL, NULL);
-}
-
-int h_admin_user_add(struct web_req *r)
-{
-	const char *role = web_field(r, "role");
-	const char *pw = web_field(r, "password");
-	const char *disp = web_field(r, "display_name");
-	char hash[WEB_PWHASH_MAX];
-	attune_user_rec u;
-	int rc;
-
-	if (strlen(pw) < 10) {
+	if (!*code) {
 		r->status = 400;
-		return admin_page(r, NULL, "A password needs at least 10 "
-		                  "characters.");
+		return caseload_page(r, NULL, "Enter a code for the client.");
 	}
-	if (web_password_hash(pw, hash) != ATTUNE_OK)
-		return ATTUNE_ENOMEM;
-	memset(&u, 0, sizeof(u));
-	u.clinic_id = r->srv->clinic_id;
-	u.name = web_field(r, "name");
-	u.display_name = disp && *disp ? disp : NULL;
-	u.role = strcmp(role, "admin") == 0 ? ATTUNE_ROLE_ADMIN :
-	         strcmp(role, "supervisor") == 0 ? ATTUNE_ROLE_SUPERVISOR :
-	         ATTUNE_ROLE_THERAPIST;
-	u.password_hash = hash;
-	rc = attune_store_user_add(r->st, &u, NULL);
-	if (rc == ATTUNE_EEXIST || rc == ATTUNE_EINVAL || rc == ATTUNE_ELIMIT) {
+	if (!code_ok(code)) {
+		r->status = 400;
+		return caseload_page(r, NULL, "A client code is made of letters, "
+		                     "digits, '-', '_' and '.', at most 64, "
+		                     "without spaces.");
+	}
+	if (name && strlen(name) > 200) {
+		r->status = 400;
+		return caseload_page(r, NULL, "The name shown is at most 200 "
+		                     "characters.");
+	}
+	if (started && *started && web_date_seconds(started) < 0) {
+		r->status = 400;
+		return caseload_page(r, NULL, "The start of care is not a "
+		                     "calendar date.");
+	}
+	memset(&c, 0, sizeof(c));
+	c.clinic_id = r->srv->clinic_id;
+	c.therapist_id = r->user.id;
+	c.code = code;
+	c.display_name = name && *name ? name : NULL;
+	/* The client, its first episode and the clinic's default for the
+	 * client's own view: one transaction, audited by the store. */
+	if ((rc = attune_store_begin(r->st)))
+		return rc;
+	rc = attune_store_client_add(r->st, &c, started && *started ? started
+	                                                            : NULL,
+	                             &id);
+	if (rc == ATTUNE_OK && web_setting_sees_progress(r))
+		rc = attune_store_client_set_sees_progress(r->st, id, 1);
+	if (rc == ATTUNE_OK)
+		rc = attune_store_commit(r->st);
+	if (rc == ATTUNE_EEXIST || rc == ATTUNE_EINVAL ||
+	    rc == ATTUNE_ELIMIT) {
+		attune_store_rollback(r->st);
 		r->status = rc == ATTUNE_EEXIST ? 409 : 400;
-		return admin_page(r, NULL, rc == ATTUNE_EEXIST
-		                  ? "That username is taken."
-		                  : "That username or name cannot be used "
-		                    "(usernames: letters, digits and signs, no "
-		                    "spaces).");
+		return caseload_page(r, NULL, rc == ATTUNE_EEXIST
+		                     ? "That code is in use in this clinic; "
+		                       "choose another."
+		                     : "That client cannot be added: a field "
+		                       "is not accepted. Nothing was saved.");
 	}
 	if (rc)
 		return rc;
-	return admin_page(r, "The user was added.", NULL);
-}
-
-static int role_cb(void *ctx, const attune_user_rec *u)
-{
-	*(attune_role *)ctx = u->role;
-	return 0;
-}
-
-int h_admin_supervision(struct web_req *r)
-{
-	attune_id sup = web_field_int(r, "supervisor", 0);
-	attune_id ther = web_field_int(r, "therapist", 0);
-	attune_role rs = ATTUNE_ROLE_ADMIN, rt = ATTUNE_ROLE_ADMIN;
-	int rc;
-
-	/* Only a supervisor supervises, only a therapist is supervised. */
-	rc = attune_store_user_get(r->st, sup, role_cb, &rs);
-	if (rc == ATTUNE_OK)
-		rc = attune_store_user_get(r->st, ther, role_cb, &rt);
-	if (rc == ATTUNE_OK && (rs != ATTUNE_ROLE_SUPERVISOR ||
-	                        rt != ATTUNE_ROLE_THERAPIST))
-		rc = ATTUNE_EINVAL;
-	if (rc == ATTUNE_OK)
-		rc = attune_store_supervision_add(r->st, sup, ther);
-	if (rc == ATTUNE_EEXIST)
-		return admin_page(r, "That supervision was recorded already.",
-		                  NULL);
-	if (rc == ATTUNE_ENOTFOUND || rc == ATTUNE_EINVAL) {
-		r->status = 400;
-		return admin_page(r, NULL, "Choose a supervisor and a "
-		                  "therapist of this clinic.");
-	}
-	if (rc)
-		return rc;
-	return admin_page(r, "Supervision recorded.", NULL);
+	return web_redirect(r, web_printf(r, "/clients/%lld", (long long)id));
 }

@@ -108,6 +108,39 @@ int web_valid_date(const char *v, size_t n)
 	return 1;   /* the store checks it is a real calendar date */
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int64_t web_date_seconds(const char *z)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	                            30, 31};
+	int64_t y, m, d;
+
+	if (!z || !web_valid_date(z, strlen(z)) || parse_i64(z, 4, &y) ||
+	    parse_i64(z + 5, 2, &m) || parse_i64(z + 8, 2, &d) || y < 1970 ||
+	    m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))))
+		return -1;
+	return days_from_civil(y, m, d) * 86400;
+}
+
+int web_valid_date0(const char *v, size_t n)
+{
+	return n == 0 || web_valid_date(v, n);
+}
+
 int web_valid_uint(const char *v, size_t n)
 {
 	size_t i;
@@ -175,6 +208,68 @@ static const struct web_param p_supervision[] = {
 	{"therapist", web_valid_id, 1},
 	{NULL, NULL, 0}
 };
+static const struct web_param p_client_add[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"code", web_valid_text0, 1},        /* checked by the handler, */
+	{"display_name", web_valid_text0, 0},/* with a message in words */
+	{"started", web_valid_date0, 0},     /* empty: today */
+	{NULL, NULL, 0}
+};
+static const struct web_param p_role[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"role", web_valid_role, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_password_set[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"password", web_valid_secret, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_grant_add[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"user", web_valid_id, 1},
+	{"client", web_valid_text0, 1},      /* a client code */
+	{NULL, NULL, 0}
+};
+static const struct web_param p_grant_remove[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"user", web_valid_id, 1},
+	{"client", web_valid_id, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_settings[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"link_days", web_valid_text0, 1},   /* 1..30, said in words */
+	{"sees_progress", web_valid_flag, 0},
+	{"use.*", web_valid_flag, 0},        /* use.phq9=1, ... */
+	{NULL, NULL, 0}
+};
+/* The audit log's filters: a form left partly empty sends "" for the
+ * rest, so every one may be empty. */
+static const struct web_param q_audit_page[] = {
+	{"since", web_valid_date0, 0},
+	{"until", web_valid_date0, 0},
+	{"user", web_valid_text0, 0},
+	{"client", web_valid_text0, 0},
+	{"action", web_valid_text0, 0},
+	{"page", web_valid_id0, 0},
+	{NULL, NULL, 0}
+};
+static const struct web_param q_audit_csv[] = {
+	{"since", web_valid_date0, 0},
+	{"until", web_valid_date0, 0},
+	{"user", web_valid_text0, 0},
+	{"client", web_valid_text0, 0},
+	{"action", web_valid_text0, 0},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_own_password[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"current", web_valid_secret, 1},
+	{"password", web_valid_secret, 1},
+	{"password2", web_valid_secret, 1},
+	{NULL, NULL, 0}
+};
 static const struct web_param p_api_link[] = {
 	{"session", web_valid_id, 0},
 	{"days", web_valid_id, 0},
@@ -211,6 +306,8 @@ const struct web_route web_routes[] = {
 	 h_static, "the style sheet and script"},
 	{"GET", "/caseload", CLINICIAN, WEB_CSRF_NONE, NULL, NULL,
 	 h_caseload, "clients with their status and its reason"},
+	{"POST", "/clients", WEB_THERAPIST, WEB_CSRF_SESSION, NULL,
+	 p_client_add, h_client_add, "add a client to one's own caseload"},
 	{"GET", "/clients/{id}", CLINICIAN, WEB_CSRF_NONE, NULL, NULL,
 	 h_client, "a client's measures, charts and links"},
 	{"POST", "/clients/{id}/links", WEB_THERAPIST, WEB_CSRF_SESSION,
@@ -226,8 +323,42 @@ const struct web_route web_routes[] = {
 	 h_admin_users, "users, roles and supervision"},
 	{"POST", "/admin/users", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
 	 p_user_add, h_admin_user_add, "add a user"},
+	{"GET", "/admin/users/{id}", WEB_ADMIN, WEB_CSRF_NONE, NULL, NULL,
+	 h_admin_user, "one user: role, password, sign-in"},
+	{"POST", "/admin/users/{id}/role", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_role, h_admin_user_role, "change a user's role"},
+	{"POST", "/admin/users/{id}/password", WEB_ADMIN, WEB_CSRF_SESSION,
+	 NULL, p_password_set, h_admin_user_password,
+	 "set a new password for a user (signs them out everywhere)"},
+	{"POST", "/admin/users/{id}/disable", WEB_ADMIN, WEB_CSRF_SESSION,
+	 NULL, p_csrf_only, h_admin_user_disable,
+	 "stop a user signing in (password cleared, sessions and tokens "
+	 "ended)"},
 	{"POST", "/admin/supervision", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
 	 p_supervision, h_admin_supervision, "record who supervises whom"},
+	{"POST", "/admin/supervision/remove", WEB_ADMIN, WEB_CSRF_SESSION,
+	 NULL, p_supervision, h_admin_supervision_remove,
+	 "end a supervision"},
+	{"GET", "/admin/grants", WEB_ADMIN, WEB_CSRF_NONE, NULL, NULL,
+	 h_admin_grants, "who may read which colleague's client"},
+	{"POST", "/admin/grants", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_grant_add, h_admin_grant_add, "give access to a client by code"},
+	{"POST", "/admin/grants/remove", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_grant_remove, h_admin_grant_remove, "withdraw access to a client"},
+	{"GET", "/admin/settings", WEB_ADMIN, WEB_CSRF_NONE, NULL, NULL,
+	 h_admin_settings, "clinic settings"},
+	{"POST", "/admin/settings", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_settings, h_admin_settings_save, "save the clinic settings"},
+	{"GET", "/admin/audit", WEB_ADMIN, WEB_CSRF_NONE, q_audit_page, NULL,
+	 h_admin_audit, "the audit log, filtered, newest first"},
+	{"GET", "/admin/audit.csv", WEB_ADMIN, WEB_CSRF_NONE, q_audit_csv,
+	 NULL, h_admin_audit_csv, "the audit log as a CSV file"},
+	{"GET", "/account", WEB_ANY_USER, WEB_CSRF_NONE, NULL, NULL,
+	 h_account, "one's own account"},
+	{"POST", "/account/password", WEB_ANY_USER, WEB_CSRF_SESSION, NULL,
+	 p_own_password, h_account_password, "change one's own password"},
+	{"POST", "/account/logout-all", WEB_ANY_USER, WEB_CSRF_SESSION, NULL,
+	 p_csrf_only, h_account_logout_all, "sign out everywhere"},
 	{"GET", "/c/{token}", WEB_PUBLIC, WEB_CSRF_NONE, NULL, NULL,
 	 h_checkin_form, "a client's check-in (no account)"},
 	{"POST", "/c/{token}", WEB_PUBLIC, WEB_CSRF_LINK, NULL, p_checkin,

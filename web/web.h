@@ -73,6 +73,11 @@ struct web_req {
 	const char *ip;                 /* the peer's address */
 	int is_api;                     /* /api/: bearer tokens, JSON */
 	attune_store *st;               /* this thread's store */
+	/* The clinic's instruments-in-use setting, read once per request
+	 * (settings.c): 0 not read yet, 1 unset (all in use), 2 in
+	 * set_instruments (arena). */
+	int set_instruments_state;
+	const char *set_instruments;
 
 	/* Body (POST). */
 	char *body;
@@ -177,6 +182,10 @@ int web_valid_hex64(const char *v, size_t n);     /* CSRF tokens */
 int web_valid_number(const char *v, size_t n);    /* answer, or empty */
 int web_valid_role(const char *v, size_t n);
 int web_valid_date(const char *v, size_t n);      /* YYYY-MM-DD */
+int web_valid_date0(const char *v, size_t n);     /* the same, or empty */
+/* A "YYYY-MM-DD" calendar date from 1970 on as unix seconds at 00:00
+ * UTC; -1 when it is not one (2026-02-30). */
+int64_t web_date_seconds(const char *z);
 int web_valid_flag(const char *v, size_t n);      /* "1" */
 int web_valid_uint(const char *v, size_t n);      /* 0..999999999999 */
 
@@ -215,6 +224,11 @@ void url_part(strbuf *b, const char *s);    /* one path segment or
 void svg_text(strbuf *b, const char *s);    /* SVG <text>, <title> */
 void json_str(strbuf *b, const char *s);    /* "..." with <>& escaped */
 void html_num(strbuf *b, double v);         /* locale-free; NaN "–" */
+/* One CSV cell (RFC 4180: quoted when it holds a comma, quote, CR or
+ * LF). A cell starting with = + - @ TAB or CR gets a leading ' so that
+ * a spreadsheet shows it as text instead of running it as a formula
+ * (OWASP "CSV injection"). NULL writes an empty cell. */
+void csv_cell(strbuf *b, const char *s);
 /* Markup written as is. Only for string literals and output of the
  * writers above: grep for _raw_trusted when reviewing. */
 void html_raw_trusted(strbuf *b, const char *s);
@@ -226,6 +240,12 @@ void page_end(struct web_req *r);
 /* A complete small page with a heading and a paragraph, with status. */
 int page_message(struct web_req *r, int status, const char *zTitle,
                  const char *zText);
+/* A notice (role=status) and an error (role=alert) paragraph; NULL
+ * writes nothing. */
+void page_notes(struct web_req *r, const char *zNotice, const char *zError);
+/* Unix seconds as "YYYY-MM-DD HH:MM" UTC in a <time> element; 0 writes
+ * an en dash. */
+void html_utc(strbuf *b, int64_t t);
 /* The hidden CSRF field of the signed-in session. */
 void form_csrf(struct web_req *r);
 /* 303 See Other to a local path. */
@@ -257,6 +277,18 @@ long rate_blocked(struct rate_table *t, const char *zKey, int64_t now,
 void rate_fail(struct rate_table *t, const char *zKey, int64_t now);
 void rate_clear(struct rate_table *t, const char *zKey);
 
+/* Start a signed-in session for user_id in this response: a new token in
+ * the attune_session cookie, its hash and a new CSRF secret in the store
+ * (audited "auth.login") and in r (r->sid_hash, r->csrf). The actor must
+ * be set. 0, or an attune_rc. */
+int auth_session_start(struct web_req *r, attune_id user_id);
+/* Does zPassword match user_id's password (argon2id)? *ok 1 or 0; a user
+ * without a password never matches. 0, or an attune_rc. */
+int auth_password_check(struct web_req *r, attune_id user_id,
+                        const char *zPassword, int *ok);
+/* Clear the session cookie in this response. */
+void auth_cookie_clear(struct web_req *r);
+
 /* ---- Handlers ---- */
 
 int h_root(struct web_req *r);
@@ -270,9 +302,29 @@ int h_link_new(struct web_req *r);
 int h_progress_view(struct web_req *r);
 int h_entry_form(struct web_req *r);
 int h_entry(struct web_req *r);
+int h_client_add(struct web_req *r);            /* pages.c */
+/* admin.c: users, roles, passwords, supervision, grants */
 int h_admin_users(struct web_req *r);
 int h_admin_user_add(struct web_req *r);
+int h_admin_user(struct web_req *r);
+int h_admin_user_role(struct web_req *r);
+int h_admin_user_password(struct web_req *r);
+int h_admin_user_disable(struct web_req *r);
 int h_admin_supervision(struct web_req *r);
+int h_admin_supervision_remove(struct web_req *r);
+int h_admin_grants(struct web_req *r);
+int h_admin_grant_add(struct web_req *r);
+int h_admin_grant_remove(struct web_req *r);
+/* settings.c */
+int h_admin_settings(struct web_req *r);
+int h_admin_settings_save(struct web_req *r);
+/* audit.c */
+int h_admin_audit(struct web_req *r);
+int h_admin_audit_csv(struct web_req *r);
+/* account.c */
+int h_account(struct web_req *r);
+int h_account_password(struct web_req *r);
+int h_account_logout_all(struct web_req *r);
 int h_checkin_form(struct web_req *r);
 int h_checkin(struct web_req *r);
 int h_api_clients(struct web_req *r);
@@ -288,6 +340,21 @@ int link_create(struct web_req *r, const char **url, int64_t *days);
  * (write 1): 0 when allowed, -1 with a 404 or 403 page set, or an
  * attune_rc (client.c). */
 int client_allowed(struct web_req *r, int write);
+
+/* ---- Clinic settings (settings.c) ----
+ * Read from the store on every call (one indexed lookup), so a change on
+ * /admin/settings holds from the next request on, in every thread. A
+ * setting that is unset or unreadable gives its default. */
+
+/* Days a new check-in link is valid when the therapist does not say:
+ * 1..WEB_LINK_DAYS_MAX, default WEB_LINK_DAYS. */
+int web_setting_link_days(struct web_req *r);
+/* 1 when a new client may see their own progress after a check-in
+ * (default 0). */
+int web_setting_sees_progress(struct web_req *r);
+/* 1 when the clinic uses instrument zId (offered for links and paper
+ * forms); every instrument is in use until the admin chooses. */
+int web_setting_instrument_used(struct web_req *r, const char *zId);
 
 /* Pages for the common refusals (kind words, no detail). */
 int web_not_found(struct web_req *r);

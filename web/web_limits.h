@@ -74,6 +74,19 @@
 #define WEB_LINK_DAYS 4
 #define WEB_LINK_DAYS_MAX 30
 
+/* Passwords set in the browser (admin page, own account): at least this
+ * many characters, as `attune user add` asks. */
+#define WEB_PASSWORD_MIN 10
+
+/* The admin's audit log: rows per page, and at most this many rows in
+ * one CSV export (about 150 bytes each, well inside WEB_PAGE_MAX; more:
+ * a page asking to narrow the dates, never a cut-off file). */
+#define WEB_AUDIT_PAGE 50
+#define WEB_AUDIT_EXPORT_MAX 20000
+/* "Last sign-in" on the users page is looked up in the newest this many
+ * audit rows (the store keeps no sign-in time per user). */
+#define WEB_LAST_LOGIN_SCAN 50000
+
 /* On SIGTERM/SIGINT: stop accepting, then wait this long for open
  * connections to finish before closing them. */
 #define WEB_DRAIN_SECONDS 10

@@ -9,8 +9,10 @@
 // own course and creates a check-in link; the client opens it on a
 // phone-sized screen, answers and sees the thank-you page; the therapist
 // sees the new point on the chart (and the risk flag it raised), then
-// enters a paper form. Supervisor and admin pages, sign-in by keyboard
-// alone, and the kind pages for used and unknown links come along.
+// enters a paper form and adds a client. Supervisor and admin pages
+// (users, a password reset, access to one client, settings, the audit
+// log and its CSV), one's own account, sign-in by keyboard alone, and the
+// kind pages for used and unknown links come along.
 // Every page gets an axe-core check (no serious or critical violation
 // allowed), a check that no script error and no Content-Security-Policy
 // refusal happened, and a screenshot in $ARTEFACTS. With
@@ -449,6 +451,44 @@ async function therapistAfter(t) {
   await open(page, '/clients/999999', 404);
   await heading(page, 'Not found');
   await checkPage(page, 'not-found');
+
+  // A new client on the own caseload; a code in use is refused kindly.
+  await open(page, '/caseload', 200);
+  await page.getByLabel('Client code', { exact: true }).fill(FLOW_CLIENT);
+  st = await submit(page, () => page.getByRole('button', {
+    name: 'Add client', exact: true }).click(), 'add a client twice');
+  ok(st === 409, `a code in use: status ${st}, want 409`);
+  await visible(page.getByRole('alert').filter({
+    hasText: 'That code is in use in this clinic' }), 'code in use: an alert');
+  await checkPage(page, 'caseload-add-error');
+  await page.getByLabel('Client code', { exact: true }).fill('C-BT2');
+  await page.getByLabel('Name shown (optional)', { exact: true })
+            .fill('Sam <b>B.</b>');
+  st = await submit(page, () => page.getByRole('button', {
+    name: 'Add client', exact: true }).click(), 'add a client');
+  ok(st === 200 && /^\/clients\/\d+$/.test(pathOf(page)),
+     `the new client's page (${st} ${pathOf(page)})`);
+  await heading(page, 'C-BT2 \u00b7 Sam <b>B.</b>');
+
+  // The therapist's own account: a wrong current password changes
+  // nothing and says so.
+  await submit(page, () => page.getByRole('link', {
+    name: 'Your account', exact: true }).click(), 'open the account');
+  await heading(page, 'Your account');
+  await checkPage(page, 'account-therapist');
+  await page.getByLabel('Current password', { exact: true })
+            .fill('not-the-password');
+  await page.getByLabel('New password', { exact: true })
+            .fill('casey-new-password');
+  await page.getByLabel('New password again', { exact: true })
+            .fill('casey-new-password');
+  st = await submit(page, () => page.getByRole('button', {
+    name: 'Change password', exact: true }).click(), 'wrong current password');
+  ok(st === 403, `a wrong current password: status ${st}, want 403`);
+  await visible(page.getByRole('alert').filter({
+    hasText: 'The current password is not right.' }),
+  'wrong current password: an alert');
+  await checkPage(page, 'account-error');
   await signOut(page);
   await t.ctx.close();
 }
@@ -535,6 +575,78 @@ async function supervisorAndAdmin(browser) {
   await visible(page.getByRole('cell', { name: 'browser-test', exact: true }),
                 'the new user is listed');
   await checkPage(page, 'admin-user-added');
+
+  // One user: a new password set by the admin.
+  let st2 = await submit(page, () => page.getByRole('link', {
+    name: 'browser-test', exact: true }).click(), 'open a user');
+  ok(st2 === 200, `a user's page: status ${st2}`);
+  await heading(page, 'User browser-test');
+  await checkPage(page, 'admin-user', { doc: 'admin-user' });
+  await page.getByLabel('New password', { exact: true })
+            .fill('browser-test-password-2');
+  st2 = await submit(page, () => page.getByRole('button', {
+    name: 'Set password', exact: true }).click(), 'set a password');
+  ok(st2 === 200, `set a password: status ${st2}`);
+  await visible(page.getByRole('status').filter({
+    hasText: 'The password of browser-test was set' }), 'the password is set');
+
+  // Access to one client of a colleague, by code.
+  await submit(page, () => page.getByRole('link', {
+    name: 'Access', exact: true }).click(), 'open the access page');
+  await heading(page, 'Access to single clients');
+  await page.getByLabel('Colleague', { exact: true })
+            .selectOption({ label: 'browser-test (Browser Test)' });
+  await page.getByLabel('Client code', { exact: true }).fill('C-1001');
+  st2 = await submit(page, () => page.getByRole('button', {
+    name: 'Give access', exact: true }).click(), 'give access');
+  ok(st2 === 200, `give access: status ${st2}`);
+  await visible(page.getByRole('cell', { name: 'C-1001', exact: true }),
+                'the access is listed');
+  await checkPage(page, 'admin-grants', { doc: 'admin-grants' });
+
+  // Clinic settings.
+  await submit(page, () => page.getByRole('link', {
+    name: 'Settings', exact: true }).click(), 'open the settings');
+  await heading(page, 'Clinic settings');
+  await checkPage(page, 'admin-settings', { doc: 'admin-settings' });
+  await page.getByLabel(/^A new link is valid for/).fill('5');
+  st2 = await submit(page, () => page.getByRole('button', {
+    name: 'Save settings', exact: true }).click(), 'save the settings');
+  ok(st2 === 200, `save the settings: status ${st2}`);
+  await visible(page.getByRole('status').filter({
+    hasText: 'The settings were saved.' }), 'the settings are saved');
+  ok(await page.getByLabel(/^A new link is valid for/).inputValue() === '5',
+     'the link lifetime reads back as 5');
+
+  // The audit log, filtered, and its CSV export.
+  await submit(page, () => page.getByRole('link', {
+    name: 'Audit log', exact: true }).click(), 'open the audit log');
+  await heading(page, 'Audit log');
+  await visible(page.getByRole('cell', { name: 'grant.add', exact: true }),
+                'the grant is in the audit log');
+  await checkPage(page, 'admin-audit', { doc: 'admin-audit' });
+  await page.getByLabel('Action', { exact: true }).fill('auth.');
+  st2 = await submit(page, () => page.getByRole('button', {
+    name: 'Show', exact: true }).click(), 'filter the audit log');
+  ok(st2 === 200, `filtered audit log: status ${st2}`);
+  ok(await page.getByRole('cell', { name: 'grant.add', exact: true })
+               .count() === 0, 'the filter leaves out other actions');
+  await visible(page.getByRole('cell', { name: 'auth.login', exact: true }),
+                'the filter keeps sign-ins');
+  await checkPage(page, 'admin-audit-filtered');
+  const csv = await page.request.get(BASE + '/admin/audit.csv?action=auth.');
+  ok(csv.status() === 200, `CSV export: status ${csv.status()}`);
+  ok(/^attachment; filename="attune-audit-\d{8}\.csv"$/.test(
+       csv.headers()['content-disposition'] || ''),
+     'the CSV comes as an attachment');
+  ok((await csv.text()).startsWith('id,at,user_id,actor,origin,action,' +
+                                   'object,detail\r\n'),
+     'the CSV starts with its header line');
+
+  await submit(page, () => page.getByRole('link', {
+    name: 'Your account', exact: true }).click(), 'open the account');
+  await heading(page, 'Your account');
+  await checkPage(page, 'account', { doc: 'account' });
   await open(page, '/caseload', 403);
   await heading(page, 'Not allowed');
   await checkPage(page, 'forbidden');

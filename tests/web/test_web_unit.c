@@ -185,6 +185,43 @@ static void test_tokens(void **state)
 	assert_int_equal(web_password_hash("", pw), ATTUNE_EINVAL);
 }
 
+/* CSV cells: RFC 4180 quoting, and formulas defused with a leading '. */
+static void test_csv_cell(void **state)
+{
+	(void)state;
+	assert_string_equal(render(csv_cell, "plain"), "plain");
+	assert_string_equal(render(csv_cell, "a,b"), "\"a,b\"");
+	assert_string_equal(render(csv_cell, "say \"hi\""),
+	                    "\"say \"\"hi\"\"\"");
+	assert_string_equal(render(csv_cell, "two\nlines"),
+	                    "\"two\nlines\"");
+	assert_string_equal(render(csv_cell, "=1+2"), "'=1+2");
+	assert_string_equal(render(csv_cell, "+1"), "'+1");
+	assert_string_equal(render(csv_cell, "-1"), "'-1");
+	assert_string_equal(render(csv_cell, "@SUM(A1)"), "'@SUM(A1)");
+	assert_string_equal(render(csv_cell, "\tx"), "'\tx");
+	assert_string_equal(render(csv_cell, "=HYPERLINK(\"u\",\"t\")"),
+	                    "\"'=HYPERLINK(\"\"u\"\",\"\"t\"\")\"");
+	assert_string_equal(render(csv_cell, "a=b"), "a=b");
+}
+
+static void test_dates(void **state)
+{
+	(void)state;
+	assert_int_equal(web_date_seconds("1970-01-01"), 0);
+	assert_int_equal(web_date_seconds("2000-03-01"), 951868800);
+	assert_int_equal(web_date_seconds("2024-02-29"), 1709164800);
+	assert_int_equal(web_date_seconds("2023-02-29"), -1);
+	assert_int_equal(web_date_seconds("1900-02-28"), -1);
+	assert_int_equal(web_date_seconds("2026-13-01"), -1);
+	assert_int_equal(web_date_seconds("2026-04-31"), -1);
+	assert_int_equal(web_date_seconds("2026-1-01"), -1);
+	assert_int_equal(web_date_seconds(NULL), -1);
+	assert_true(web_valid_date0("", 0));
+	assert_true(web_valid_date0("2026-01-01", 10));
+	assert_false(web_valid_date0("2026-01-0", 9));
+}
+
 /* Every POST outside /api/ must prove it came from our own form; every
  * route declares its roles within the known ones. */
 static void test_route_table(void **state)
@@ -216,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_rate_table),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_route_table),
+		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_dates),
 	};
 
 	return cmocka_run_group_tests_name("web (no server)", tests, NULL,
