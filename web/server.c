@@ -149,7 +149,7 @@ static enum MHD_Result send_response(struct conn *cn)
 	size_t len = r->out.len, i;
 	char *body;
 	int rc = ATTUNE_OK;
-	long ms;
+	long us;
 
 	if (r->out.rc) {
 		/* The page outgrew WEB_PAGE_MAX or memory ran out. */
@@ -197,16 +197,18 @@ static enum MHD_Result send_response(struct conn *cn)
 	MHD_destroy_response(resp);
 	cn->queued = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (long)((t1.tv_sec - cn->t0.tv_sec) * 1000 +
-	            (t1.tv_nsec - cn->t0.tv_nsec) / 1000000);
-	/* A check-in link's token is a secret: never in the log. */
-	log_line(r->srv, "%s %s %.*s%s %d %zu %ldms%s%s", r->ip,
+	us = (long)((t1.tv_sec - cn->t0.tv_sec) * 1000000 +
+	            (t1.tv_nsec - cn->t0.tv_nsec) / 1000);
+	/* A check-in link's token is a secret: never in the log. The time
+	 * is the server's, from the request's first byte to the answer
+	 * queued, in milliseconds to the microsecond. */
+	log_line(r->srv, "%s %s %.*s%s %d %zu %ld.%03ldms%s%s", r->ip,
 	         r->method ? r->method : "-",
 	         (int)(!r->path ? 0 : strncmp(r->path, "/c/", 3) == 0 ? 3
 	               : strlen(r->path)),
 	         r->path ? r->path : "",
 	         r->path && strncmp(r->path, "/c/", 3) == 0 ? "[token]" : "",
-	         r->status, len, ms,
+	         r->status, len, us / 1000, us % 1000,
 	         r->signed_in ? " user:" : "",
 	         r->signed_in ? r->user.name : "");
 	return ret;
