@@ -191,6 +191,16 @@ void store_audit_rec(const attune_store *st, attune_audit_rec *a,
  * should the transaction roll back. ATTUNE_ENOMEM on failure. */
 int store_note_read(attune_store *st, const attune_audit_rec *a);
 
+/* Item values as text, as every engine stores them: numbers in the
+ * shortest form that reads back exactly, no locale, comma-separated,
+ * empty for a missing answer (NaN): "3,,0.5" is {3, NaN, 0.5}. The
+ * caller frees *out. */
+int store_values_encode(attune_store *st, const double *v, size_t n,
+                        char **out);
+/* The inverse into v[ATTUNE_ITEMS_MAX]; -1 with *n the position of the
+ * bad value when the text is damaged. */
+int store_values_decode(const char *z, size_t len, double *v, size_t *n);
+
 /* ---- Schema (migrations.c) ---- */
 
 /* SQL dialects the shared schema is written out for. */
