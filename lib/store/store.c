@@ -372,25 +372,6 @@ static int check_cb(attune_store *st, int present)
 	return ATTUNE_OK;
 }
 
-/* z starts with the lower-case ASCII prefix p, ignoring ASCII case. */
-static int has_prefix(const char *z, const char *p)
-{
-	for (; *p; z++, p++) {
-		char c = *z;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != *p)
-			return 0;
-	}
-	return 1;
-}
-
-static int is_postgres(const char *z)
-{
-	return has_prefix(z, "postgresql://") || has_prefix(z, "postgres://");
-}
-
 /* ---- Opening and closing ---- */
 
 int attune_store_open(const char *zLocation, int flags, attune_store **out,
@@ -421,16 +402,12 @@ int attune_store_open(const char *zLocation, int flags, attune_store **out,
 		                    "exclude each other");
 		goto fail;
 	}
-	if (is_postgres(zLocation)) {
-		/* Here the PostgreSQL engine (libpq) will be chosen. */
-		rc = attune_err_set(err, ATTUNE_EINVAL,
-		                    "PostgreSQL support is not built yet");
-		goto fail;
-	}
+	if (attune_store_location_is_server(zLocation))
+		ops = &store_pg_ops;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		rc = attune_err_set(err, ATTUNE_ENOMEM,
-		                    "out of memory opening '%s'", zLocation);
+		                    "out of memory opening a store");
 		goto fail;
 	}
 	st->ops = ops;

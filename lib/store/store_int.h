@@ -8,7 +8,7 @@
 #include "attune/store.h"
 #include "util/util_int.h"
 
-/* One engine (SQLite now, PostgreSQL later). store.c has validated every
+/* One engine (SQLite, PostgreSQL). store.c has validated every
  * argument before it calls an operation: ids are positive, strings are
  * within their limits, dates are real "YYYY-MM-DD" dates, timestamps are
  * filled in (never 0), zStarted/zEnded are never NULL. The engine checks
@@ -21,7 +21,7 @@
  * every callback; a callback may call other operations on the same store
  * (but not begin/commit/rollback/close). */
 struct attune_store_ops {
-	const char *name;                       /* "sqlite" */
+	const char *name;                       /* "sqlite", "postgresql" */
 
 	/* Open or create the database, set it up and migrate it. On failure
 	 * the engine releases everything it took and leaves st->engine NULL. */
@@ -227,6 +227,11 @@ const struct store_migration *store_migrations(enum store_dialect d,
 /* ---- Engines ---- */
 
 extern const struct attune_store_ops store_sqlite_ops;
+extern const struct attune_store_ops store_pg_ops;     /* pg.c, pg_ops.c */
+
+/* Overwrite every occurrence in zMsg of the password zLocation carries
+ * (location.c), for messages that quote libpq. */
+void store_scrub_password(char *zMsg, const char *zLocation);
 
 /* The SQLite connection of a store opened by the SQLite engine, NULL
  * otherwise. For engine-specific tests only. */
