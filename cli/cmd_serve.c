@@ -8,7 +8,7 @@
 #include "web/serve.h"
 
 static const char serve_usage[] =
-"usage: attune serve [--db PATH] [--listen ADDR:PORT] [--secure-cookies]\n"
+"usage: attune serve [--db PATH|URI] [--listen ADDR:PORT] [--secure-cookies]\n"
 "\n"
 "Serve the web app: therapists' caseloads and client pages, supervisors'\n"
 "read-only views, the admin's user pages, and clients' check-in links\n"
@@ -20,6 +20,11 @@ static const char serve_usage[] =
 "                      picks a free one; [::1]:8080 for IPv6)\n"
 "  --secure-cookies    mark cookies Secure and send HSTS: use this when\n"
 "                      a TLS reverse proxy serves attune over https\n"
+"  --db PATH|URI       an SQLite file, or a PostgreSQL database as\n"
+"                      postgresql://USER@HOST[:PORT]/DB (one connection\n"
+"                      per worker thread; the password from PGPASSWORD\n"
+"                      or ~/.pgpass rather than in the URI, which the\n"
+"                      startup log line shows)\n"
 "\n"
 "Accounts: `attune user add`. See docs/user-guide.md and\n"
 "docs/security.md (running behind a TLS reverse proxy).\n";
@@ -36,11 +41,13 @@ int cli_serve(struct cli *cli, const char *zListen, int secure)
 	struct web_options o;
 	attune_catalog *cat;
 	attune_err err;
-	int rc;
+	int rc, exists = 0;
 
-	if (access(cli->db, F_OK) != 0) {
+	if ((rc = cli_db_exists(cli, &exists)))
+		return cli_exit_for(rc);
+	if (!exists) {
 		cli_err("%s: no database here (create one with `attune init "
-		        "--db %s`)", cli->db, cli->db);
+		        "--db %s`)", cli_db_shown(cli), cli_db_shown(cli));
 		return EXIT_INPUT;
 	}
 	if (cli_catalog(cli, &cat))

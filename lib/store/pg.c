@@ -58,6 +58,12 @@ static void one_line(char *dst, size_t n, const char *src)
 	if (n == 0)
 		return;
 	for (; src && *src && o + 1 < n; src++) {
+		if (*src == '\n' && o > 0 && !strchr(".:;", dst[o - 1]) &&
+		    src[1 + strspn(src + 1, " \t\r\n")] && o + 1 < n) {
+			dst[o++] = ';';   /* libpq's lines as one sentence */
+			space = 1;
+			continue;
+		}
 		if (*src == '\n' || *src == '\r' || *src == '\t' ||
 		    *src == ' ') {
 			space = o > 0;

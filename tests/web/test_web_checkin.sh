@@ -60,7 +60,7 @@ check
 [ "$(sql "SELECT count(*) FROM responses")" = "$n0" ] ||
 	fail "a refused check-in wrote answers"
 check
-[ "$(sql "SELECT used_at IS NULL FROM checkin_links")" = 1 ] ||
+[ "$(sql "SELECT count(*) FROM checkin_links WHERE used_at IS NULL")" = 1 ] ||
 	fail "a refused check-in spent the link"
 
 # Answered: one transaction with its session; the link is spent. The
