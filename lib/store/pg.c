@@ -199,9 +199,11 @@ static int ensure_conn(attune_store *st)
 	memset(q->prepared, 0, sizeof(q->prepared));
 	if (conn_lost(q)) {
 		one_line(why, sizeof(why), PQerrorMessage(q->conn));
-		return store_fail(st, ATTUNE_ESTORE,
-		                  "reconnecting to PostgreSQL at %s: %s",
-		                  q->where, why);
+		store_fail(st, ATTUNE_ESTORE,
+		           "reconnecting to PostgreSQL at %s: %s", q->where,
+		           why);
+		store_scrub_password(st->err.msg, q->location);
+		return ATTUNE_ESTORE;
 	}
 	return session_setup(st);
 }
@@ -578,7 +580,7 @@ static int query_i64(attune_store *st, const char *zSql, int64_t *out)
 	*out = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 	    PQnfields(res) != 1) {
-		rc = fail_res(st, res, "reading the schema");
+		rc = fail_res(st, res, "reading the schema of %s", q->where);
 	} else if (!PQgetisnull(res, 0, 0)) {
 		const char *z = PQgetvalue(res, 0, 0);
 
