@@ -684,6 +684,32 @@ static void test_open_arguments(void **state)
 	                 ATTUNE_EINVAL);
 }
 
+/* Every engine fills in every operation: an operation added to struct
+ * attune_store_ops for one engine only fails here, naming its place,
+ * instead of crashing the other engine. (All members after `name` are
+ * function pointers of one size.) */
+static void test_ops_complete(void **state)
+{
+	const struct attune_store_ops *const all[] = {
+		&store_sqlite_ops, &store_pg_ops
+	};
+	void (*fn)(void);
+	size_t k, off, i;
+
+	(void)state;
+	for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		off = offsetof(struct attune_store_ops, open);
+		for (i = 0; off + sizeof(fn) <= sizeof(*all[k]);
+		     i++, off += sizeof(fn)) {
+			memcpy(&fn, (const char *)all[k] + off, sizeof(fn));
+			if (!fn)
+				fail_msg("%s: operation %zu (byte %zu) of struct "
+				         "attune_store_ops is missing",
+				         all[k]->name, i, off);
+		}
+	}
+}
+
 /* Which engine a location names, and how it is shown. */
 static void test_locations(void **state)
 {
@@ -2761,6 +2787,7 @@ int main(void)
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_open_arguments),
 		cmocka_unit_test(test_locations),
+		cmocka_unit_test(test_ops_complete),
 		cmocka_unit_test(test_actor_required),
 		T(test_readonly),
 		T(test_clinics),
