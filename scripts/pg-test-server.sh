@@ -38,16 +38,19 @@ then
 	exit 1
 fi
 
-# A free TCP port on 127.0.0.1 (the kernel picks one; a race with
-# another process taking it in between is possible but harmless: pg_ctl
-# then fails loudly).
-port=$(python3 -c 'import socket
+# A free TCP port on 127.0.0.1: the kernel picks one (attempt 1), or one
+# from the process id (attempt 2, 3; or without python3). Another process
+# may take it before the server binds it: then the next attempt.
+free_port() {
+	if [ "$1" -eq 1 ]; then
+		p=$(python3 -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' 2>/dev/null || true)
-if [ -z "$port" ]; then
-	port=$((20000 + $$ % 20000))
-fi
+		[ -n "$p" ] && { echo "$p"; return; }
+	fi
+	echo $((20000 + ($$ * 7 + $1 * 1009) % 40000))
+}
 
 base=${ATTUNE_TEST_TMP:-${TMPDIR:-/tmp}}
 mkdir -p "$base"
@@ -100,13 +103,22 @@ if ! as_pg "$bindir/initdb" -D "$dir/data" -A trust -U "$superuser" \
 	exit 1
 fi
 started=1
-if ! as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-	-o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-	start >/dev/null 2>&1; then
-	echo "pg-test-server: the server did not start:" >&2
-	cat "$dir/log" >&2 2>/dev/null || true
-	exit 1
-fi
+attempt=1
+while :; do
+	port=$(free_port $attempt)
+	if as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
+		-o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		start >/dev/null 2>&1; then
+		break
+	fi
+	if [ $attempt -ge 3 ] || ! grep -q "could not bind\|already in use" \
+		"$dir/log" 2>/dev/null; then
+		echo "pg-test-server: the server did not start:" >&2
+		cat "$dir/log" >&2 2>/dev/null || true
+		exit 1
+	fi
+	attempt=$((attempt + 1))
+done
 
 ATTUNE_TEST_PG_URI="postgresql://$superuser@127.0.0.1:$port/postgres"
 ATTUNE_TEST_PG_LOG="$dir/log"
