@@ -21,7 +21,8 @@ enum {
 #define DEFAULT_DB "attune.db"
 
 struct cli {
-	const char *db;              /* --db, or $ATTUNE_DB, or DEFAULT_DB */
+	const char *db;              /* --db, or $ATTUNE_DB, or DEFAULT_DB: a
+	                                file, or a postgresql:// URI */
 	const char *instruments_dir; /* --instruments DIR: extra definitions */
 	const char *wording[16];     /* --wording FILE (repeatable) */
 	size_t n_wording;
@@ -62,6 +63,16 @@ int cli_catalog(struct cli *cli, attune_catalog **out);
 
 /* An instrument by id, or a message naming the known ids. */
 const attune_instrument *cli_instrument(struct cli *cli, const char *id);
+
+/* cli->db as it may be shown: a PostgreSQL URI without its password.
+ * Valid until the next call. */
+const char *cli_db_shown(const struct cli *cli);
+
+/* Does cli->db hold an attune database? A file: it exists. A PostgreSQL
+ * database (which must exist itself): it has attune's schema. *exists
+ * gets the answer; on an error (server unreachable, not attune's) a
+ * message and non-zero. */
+int cli_db_exists(struct cli *cli, int *exists);
 
 /* Open the database (flags as attune_store_open), set the actor to the
  * command-line user, and find the clinic (the first one). Messages on

@@ -13,13 +13,21 @@
 /* ---- init ---- */
 
 static const char init_usage[] =
-"usage: attune init [--db PATH] [--clinic NAME]\n"
+"usage: attune init [--db PATH|URI] [--clinic NAME]\n"
 "\n"
 "Create an attune database (default ./attune.db, or $ATTUNE_DB) with one\n"
 "clinic. Running it on an existing attune database only migrates it to\n"
-"the current schema and says so.\n"
+"the current schema and says so. --db postgresql://USER@HOST/DB sets up\n"
+"attune's tables in an existing, empty PostgreSQL database instead\n"
+"(docs/operations.md).\n"
 "\n"
 "  --clinic NAME   the clinic's name (default \"My practice\")\n";
+
+static int has_clinic(void *ctx, const attune_clinic_rec *r)
+{
+	*(attune_id *)ctx = r->id;
+	return 1;  /* stop at the first */
+}
 
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
@@ -47,17 +55,20 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(init_usage, 1);
-	existed = access(cli->db, F_OK) == 0;
+	if ((rc = cli_db_exists(cli, &existed)))
+		return cli_exit_for(rc);
 	rc = attune_store_open(cli->db, ATTUNE_STORE_CREATE, &st, &err);
 	if (rc) {
 		cli_err("%s", err.msg);
 		return cli_exit_for(rc);
 	}
 	attune_store_set_actor(st, 0, "cli:init", "cli");
-	if (existed) {
+	/* An attune database without a clinic (an init that failed half-way
+	 * on PostgreSQL, where the schema stays) gets one now. */
+	if (existed && attune_store_clinic_list(st, has_clinic, &cid) == 1) {
 		attune_store_schema_version(st, &version);
 		printf("%s already holds an attune database (schema %d); "
-		       "nothing to do\n", cli->db, version);
+		       "nothing to do\n", cli_db_shown(cli), version);
 		attune_store_close(st);
 		return EXIT_OKAY;
 	}
@@ -65,12 +76,16 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	if (rc) {
 		cli_err("%s", attune_store_errmsg(st));
 		attune_store_close(st);
-		unlink(cli->db);
+		/* A file is removed; a PostgreSQL database keeps its
+		 * (empty) schema, and init can simply run again. */
+		if (!existed && !attune_store_location_is_server(cli->db))
+			unlink(cli->db);
 		return cli_exit_for(rc);
 	}
 	attune_store_schema_version(st, &version);
 	attune_store_close(st);
-	printf("created %s (schema %d) with clinic \"%s\"\n", cli->db, version,
+	printf("created %s (schema %d) with clinic \"%s\"\n", cli_db_shown(cli),
+	       version,
 	       clinic);
 	return EXIT_OKAY;
 }

@@ -18,11 +18,13 @@
 #include "attune/score.h"
 
 static const char demo_usage[] =
-"usage: attune demo [--db PATH] [--listen ADDR:PORT] [--seed N]\n"
-"       attune demo --report [--client CODE] [--db PATH] [--seed N]\n"
+"usage: attune demo [--db PATH|URI] [--listen ADDR:PORT] [--seed N]\n"
+"       attune demo --report [--client CODE] [--db PATH|URI] [--seed N]\n"
 "\n"
 "Create the demo clinic in PATH (default ./attune-demo.db) if it does\n"
-"not exist, then serve it with the web app (default 127.0.0.1:8080)\n"
+"not exist, or in an empty PostgreSQL database given as a\n"
+"postgresql://USER@HOST/DB URI, then serve it with the web app\n"
+"(default 127.0.0.1:8080)\n"
 "and print the address and the demo logins; stop with Ctrl-C. With\n"
 "--report, print one client's report in the terminal instead (C-1001\n"
 "unless --client is given) and exit.\n"
@@ -550,7 +552,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	attune_err err;
 	attune_id clinic;
 	int64_t seed = 1;
-	int c, rc, db_given = 0;
+	int c, rc, db_given = 0, exists = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -583,7 +585,9 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		anchor_day = (long)(time(NULL) / 86400) - 1;
 	if (!db_given && strcmp(cli->db, DEFAULT_DB) == 0)
 		cli->db = DEMO_DB;
-	if (access(cli->db, F_OK) != 0) {
+	if ((rc = cli_db_exists(cli, &exists)))
+		return cli_exit_for(rc);
+	if (!exists) {
 		rc = attune_store_open(cli->db, ATTUNE_STORE_CREATE, &st, &err);
 		if (rc) {
 			cli_err("%s", err.msg);
@@ -593,12 +597,16 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		if (rc) {
 			cli_err("building the demo: %s", attune_store_errmsg(st));
 			attune_store_close(st);
-			unlink(cli->db);
+			/* build() is one transaction: nothing of it is left
+			 * in a PostgreSQL database; a new file goes. */
+			if (!attune_store_location_is_server(cli->db))
+				unlink(cli->db);
 			return cli_exit_for(rc);
 		}
 		attune_store_close(st);
 		printf("Created the demo clinic in %s (seed %lld). All names "
-		       "and data are invented.\n\n", cli->db, (long long)seed);
+		       "and data are invented.\n\n", cli_db_shown(cli),
+		       (long long)seed);
 	}
 	if (!report) {
 		printf("Demo logins (user / password), all invented:\n"
@@ -619,6 +627,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 		printf("\nMore: attune --db %s client list | attune --db %s "
 		       "report --client C-1002 | attune --db %s audit\n"
 		       "The web app: attune demo --db %s\n",
-		       cli->db, cli->db, cli->db, cli->db);
+		       cli_db_shown(cli), cli_db_shown(cli), cli_db_shown(cli),
+		       cli_db_shown(cli));
 	return rc;
 }

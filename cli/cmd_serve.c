@@ -9,7 +9,7 @@
 #include "web/serve.h"
 
 static const char serve_usage[] =
-"usage: attune serve [--db PATH] [--listen ADDR:PORT] [--secure-cookies]\n"
+"usage: attune serve [--db PATH|URI] [--listen ADDR:PORT] [--secure-cookies]\n"
 "                    [--tls-cert FILE --tls-key FILE]\n"
 "\n"
 "Serve the web app: therapists' caseloads and client pages, supervisors'\n"
@@ -29,6 +29,11 @@ static const char serve_usage[] =
 "  --tls-key FILE      its PEM private key (keep it readable by the\n"
 "                      server's user only); both or neither; implies\n"
 "                      --secure-cookies\n"
+"  --db PATH|URI       an SQLite file, or a PostgreSQL database as\n"
+"                      postgresql://USER@HOST[:PORT]/DB (one connection\n"
+"                      per worker thread; the password from PGPASSWORD\n"
+"                      or ~/.pgpass rather than in the URI; logs show\n"
+"                      the URI with any password masked)\n"
 "\n"
 "Accounts: `attune user add`. See docs/user-guide.md and\n"
 "docs/security.md (TLS directly or behind a reverse proxy).\n";
@@ -73,11 +78,13 @@ int cli_serve(struct cli *cli, const char *zListen, int secure,
 	attune_catalog *cat;
 	attune_err err;
 	char *cert = NULL, *key = NULL;
-	int rc;
+	int rc, exists = 0;
 
-	if (access(cli->db, F_OK) != 0) {
+	if ((rc = cli_db_exists(cli, &exists)))
+		return cli_exit_for(rc);
+	if (!exists) {
 		cli_err("%s: no database here (create one with `attune init "
-		        "--db %s`)", cli->db, cli->db);
+		        "--db %s`)", cli_db_shown(cli), cli_db_shown(cli));
 		return EXIT_INPUT;
 	}
 	if (zCert && ((rc = read_pem("--tls-cert", zCert, "CERTIFICATE",

@@ -35,7 +35,7 @@ int cli_common_opt(struct cli *cli, int c, const char *arg)
 	switch (c) {
 	case OPT_DB:
 		if (!arg || !*arg) {
-			cli_err("--db needs a path");
+			cli_err("--db needs a path or a postgresql:// URI");
 			return -1;
 		}
 		cli->db = arg;
@@ -261,6 +261,33 @@ static int first_clinic(void *ctx, const attune_clinic_rec *r)
 	return 1;  /* stop at the first */
 }
 
+const char *cli_db_shown(const struct cli *cli)
+{
+	static char shown[512];
+
+	return attune_store_location_safe(cli->db, shown, sizeof(shown));
+}
+
+int cli_db_exists(struct cli *cli, int *exists)
+{
+	attune_store *st;
+	attune_err err;
+	int rc;
+
+	if (!attune_store_location_is_server(cli->db)) {
+		*exists = access(cli->db, F_OK) == 0;
+		return 0;
+	}
+	rc = attune_store_open(cli->db, 0, &st, &err);
+	*exists = rc != ATTUNE_ENOTFOUND;
+	if (rc == ATTUNE_OK || rc == ATTUNE_ENOTFOUND) {
+		attune_store_close(st);
+		return 0;
+	}
+	cli_err("%s", err.msg);
+	return rc;
+}
+
 int cli_open_store(struct cli *cli, int flags, attune_store **st,
                    attune_id *clinic_id)
 {
@@ -275,7 +302,8 @@ int cli_open_store(struct cli *cli, int flags, attune_store **st,
 	if (rc) {
 		if (rc == ATTUNE_ENOTFOUND)
 			cli_err("%s: no database here (create one with `attune "
-			        "init --db %s`)", cli->db, cli->db);
+			        "init --db %s`)", cli_db_shown(cli),
+			        cli_db_shown(cli));
 		else
 			cli_err("%s", err.msg);
 		return rc;
@@ -292,13 +320,15 @@ int cli_open_store(struct cli *cli, int flags, attune_store **st,
 		if (rc == 1)
 			rc = ATTUNE_OK;
 		if (rc == ATTUNE_OK && *clinic_id == 0) {
-			cli_err("%s: the database has no clinic", cli->db);
+			cli_err("%s: the database has no clinic",
+			        cli_db_shown(cli));
 			rc = ATTUNE_EINVAL;
 		}
 	}
 	if (rc) {
 		if (rc != ATTUNE_EINVAL)
-			cli_err("%s: %s", cli->db, attune_store_errmsg(*st));
+			cli_err("%s: %s", cli_db_shown(cli),
+			        attune_store_errmsg(*st));
 		attune_store_close(*st);
 		*st = NULL;
 	}

@@ -35,14 +35,14 @@ static void usage(FILE *f)
 	const struct command *c;
 
 	fprintf(f,
-	"usage: attune [--db PATH] [--instruments DIR] [--wording FILE] "
+	"usage: attune [--db PATH|URI] [--instruments DIR] [--wording FILE] "
 	"COMMAND [ARGS]\n"
 	"\n"
 	"attune makes the therapeutic relationship visible, session by "
 	"session:\n"
 	"alliance, outcome and reflective check-ins, scored and kept in a "
 	"local\n"
-	"database (SQLite file by default).\n"
+	"database (an SQLite file by default, or PostgreSQL).\n"
 	"\n"
 	"Commands:\n");
 	for (c = commands; c->name; c++)
@@ -50,8 +50,12 @@ static void usage(FILE *f)
 	fprintf(f,
 	"\n"
 	"Options (also accepted after the command):\n"
-	"  --db PATH           database file (default $ATTUNE_DB or "
-	"./attune.db)\n"
+	"  --db PATH|URI       database file (default $ATTUNE_DB or "
+	"./attune.db), or a\n"
+	"                      PostgreSQL database: "
+	"postgresql://USER@HOST[:PORT]/DB\n"
+	"                      (libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD,\n"
+	"                      PGPASSFILE fill in what the URI leaves out)\n"
 	"  --instruments DIR   also load instrument definitions from "
 	"DIR/*.json\n"
 	"  --wording FILE      load licensed item wording from FILE "

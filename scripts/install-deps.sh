@@ -5,10 +5,13 @@
 set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-      libsqlite3-dev sqlite3 libcjson-dev libcmocka-dev
+      libsqlite3-dev sqlite3 libpq-dev postgresql libcjson-dev libcmocka-dev
       libmicrohttpd-dev libsodium-dev libqrencode-dev
       curl netcat-openbsd openssl
       chromium fonts-dejavu-core"
+# postgresql: the server for the PostgreSQL store tests
+# (scripts/pg-test-server.sh starts a throw-away cluster; Debian's own
+# cluster, if any, is not used). libpq-dev: the client library.
 # chromium: Debian's browser for tests/browser/ (driven by playwright-core
 # from npm with the machine's own Node.js; no browser is downloaded).
 

@@ -3,7 +3,9 @@
 #   build/       gcc, warnings as errors
 #   build-asan/  clang, warnings as errors, AddressSanitizer +
 #                UndefinedBehaviorSanitizer (-fno-sanitize-recover=all)
-# Needs the packages of scripts/install-deps.sh. Exit 0 only if all pass.
+# Needs the packages of scripts/install-deps.sh (the *_pg tests start
+# their own PostgreSQL with scripts/pg-test-server.sh and fail when the
+# postgresql package is missing). Exit 0 only if all pass.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)

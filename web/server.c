@@ -612,7 +612,7 @@ static int prepare(struct web_server *srv, attune_err *err)
 	if (!srv->clinic_id) {
 		rc = attune_err_set(err, ATTUNE_EINVAL,
 		                    "%s: the database has no clinic (create "
-		                    "one with `attune init`)", srv->opt->db);
+		                    "one with `attune init`)", srv->db_shown);
 		goto out;
 	}
 	attune_store_websession_purge(st, now, now - WEB_SESSION_IDLE, NULL);
@@ -621,7 +621,7 @@ static int prepare(struct web_server *srv, attune_err *err)
 		goto fail;
 	goto out;
 fail:
-	attune_err_set(err, rc, "%s: %s", srv->opt->db,
+	attune_err_set(err, rc, "%s: %s", srv->db_shown,
 	               attune_store_errmsg(st));
 out:
 	attune_store_close(st);
@@ -654,6 +654,9 @@ int web_serve(const struct web_options *o, attune_err *err)
 		return attune_err_set(err, ATTUNE_ENOMEM, "out of memory");
 	srv->opt = o;
 	srv->cat = o->cat;
+	/* The database as logs may show it: never a password. */
+	attune_store_location_safe(o->db, srv->db_shown,
+	                           sizeof(srv->db_shown));
 	randombytes_buf(srv->key, sizeof(srv->key));
 	srv->rate = rate_new();
 	if (!srv->rate || pthread_mutex_init(&srv->mu, NULL) != 0) {
@@ -741,7 +744,7 @@ int web_serve(const struct web_options *o, attune_err *err)
 		         info ? (unsigned)info->port : 0u);
 	}
 	log_line(srv, "listening on %s://%s/ (database %s, clinic '%s')",
-	         o->tls_cert ? "https" : "http", addr, o->db,
+	         o->tls_cert ? "https" : "http", addr, srv->db_shown,
 	         srv->clinic_name);
 	if (o->ready)
 		o->ready(o->ready_ctx, addr);

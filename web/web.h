@@ -21,6 +21,7 @@ struct rate_table;
 
 struct web_server {
 	const struct web_options *opt;
+	char db_shown[1024];            /* opt->db, any password masked */
 	const attune_catalog *cat;      /* read-only, shared by threads */
 	attune_id clinic_id;            /* the first clinic of the database */
 	char clinic_name[ATTUNE_ID_MAX + 1];

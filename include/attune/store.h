@@ -2,9 +2,10 @@
  * sessions, responses and the audit log, behind one engine-neutral API.
  *
  * attune_store_open() picks the engine from the location (a file path
- * means SQLite; the PostgreSQL engine will take "postgresql://" URIs) and
- * every other function dispatches through that engine's operations table
- * (lib/store/store_int.h). Callers never see SQL or engine types.
+ * means SQLite; a "postgresql://" URI or a libpq "host=... dbname=..."
+ * string means PostgreSQL) and every other function dispatches through
+ * that engine's operations table (lib/store/store_int.h). Callers never
+ * see SQL or engine types.
  *
  * Strings and arrays handed to list callbacks are borrowed: they live
  * only until the callback returns. A callback returning non-zero stops
@@ -45,9 +46,32 @@ typedef struct attune_store attune_store;
  * and migrate it forward to the current schema, in one transaction per
  * migration. ATTUNE_EVERSION when the database is newer than this
  * attune. ATTUNE_ENOTFOUND when it does not exist and CREATE was not
- * given. The caller owns *out and closes it with attune_store_close(). */
+ * given. The caller owns *out and closes it with attune_store_close().
+ *
+ * PostgreSQL: the database itself must exist (createdb); CREATE sets up
+ * the schema in an empty one, and an empty database opened without
+ * CREATE gives ATTUNE_ENOTFOUND. A server that cannot be reached or
+ * refuses the credentials gives ATTUNE_ESTORE with libpq's reason. What
+ * the URI leaves out comes from libpq's environment (PGHOST, PGPORT,
+ * PGUSER, PGPASSWORD, PGPASSFILE, ...). */
 int attune_store_open(const char *zLocation, int flags, attune_store **out,
                       attune_err *err);
+/* 1 when zLocation names a PostgreSQL database: a "postgresql://" or
+ * "postgres://" URI (any case), or a libpq keyword/value string that
+ * starts with a libpq keyword and '=' ("host=/run/pg dbname=attune").
+ * 0 for anything else, which attune_store_open() takes as the path of an
+ * SQLite file (give a file named like "dbname=x" as "./dbname=x"). */
+int attune_store_location_is_server(const char *zLocation);
+
+/* zLocation as it may appear in messages and logs: the password of a
+ * URI (postgresql://user:PASSWORD@host/db), a URI's ?password= parameter
+ * and a keyword string's password= value are replaced by "***"; a file
+ * path is unchanged. Writes at most n bytes, the NUL included, to buf
+ * (cut when longer) and returns buf. Messages from attune_store_open()
+ * and attune_store_errmsg() never contain the password. */
+const char *attune_store_location_safe(const char *zLocation, char *buf,
+                                       size_t n);
+
 /* Close st (NULL is fine); an open transaction is rolled back. */
 void attune_store_close(attune_store *st);
 

@@ -23,10 +23,6 @@
 #define OBJ_MAX 64
 #define DETAIL_MAX (ATTUNE_ID_MAX + 160)
 
-/* The longest item_values text: every value at most 24 characters
- * ("-2.2250738585072014e-308") plus a comma. */
-#define VALUES_TEXT_MAX (ATTUNE_ITEMS_MAX * 32)
-
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_VERSION,
@@ -1612,56 +1608,6 @@ out:
 
 /* ---- Responses ---- */
 
-/* Item values as text: numbers in the shortest form that reads back
- * exactly, no locale, comma-separated, empty for a missing answer (NaN).
- * "3,,0.5" is {3, NaN, 0.5}. Caller frees *out. */
-static int values_encode(attune_store *st, const double *v, size_t n,
-                         char **out)
-{
-	strbuf b;
-	size_t i;
-	int rc;
-
-	sb_init(&b, VALUES_TEXT_MAX);
-	for (i = 0; i < n; i++) {
-		if (i)
-			sb_putc(&b, ',');
-		sb_num(&b, v[i]);
-	}
-	*out = sb_detach(&b, &rc);
-	if (!*out)
-		return store_fail(st, rc, "encoding %zu item values", n);
-	return ATTUNE_OK;
-}
-
-/* The inverse of values_encode() into v[ATTUNE_ITEMS_MAX]; -1 with *n
- * the position of the bad value when the text is damaged. */
-static int values_decode(const char *z, size_t len, double *v, size_t *n)
-{
-	size_t i = 0, k = 0, start;
-
-	for (;;) {
-		start = i;
-		while (i < len && z[i] != ',')
-			i++;
-		if (k == ATTUNE_ITEMS_MAX)
-			goto bad;
-		if (i == start)
-			v[k] = NAN;
-		else if (parse_num(z + start, i - start, &v[k]) != 0)
-			goto bad;
-		k++;
-		if (i == len)
-			break;
-		i++;               /* the comma */
-	}
-	*n = k;
-	return 0;
-bad:
-	*n = k + 1;
-	return -1;
-}
-
 static int sq_response_add(attune_store *st, const attune_response_rec *r,
                            attune_id *out_id)
 {
@@ -1672,7 +1618,7 @@ static int sq_response_add(attune_store *st, const attune_response_rec *r,
 	char o[OBJ_MAX], detail[DETAIL_MAX];
 	int top, rc, found;
 
-	if ((rc = values_encode(st, r->values, r->n_values, &values)))
+	if ((rc = store_values_encode(st, r->values, r->n_values, &values)))
 		return rc;
 	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
 		goto done;
@@ -1756,7 +1702,7 @@ static int sq_response_list(attune_store *st, attune_id client_id,
 			src = SQLITE_NOMEM;
 			break;
 		}
-		if (values_decode(z, (size_t)sqlite3_column_bytes(s, 8),
+		if (store_values_decode(z, (size_t)sqlite3_column_bytes(s, 8),
 		                  values, &n) != 0) {
 			rc = store_fail(st, ATTUNE_ESTORE,
 			                "response %lld: item value %zu in the "

@@ -135,6 +135,57 @@ static int notes_replay(attune_store *st, int rc)
 	}
 }
 
+/* ---- Item values as text (responses.item_values, every engine) ---- */
+
+/* The longest item_values text: every value at most 24 characters
+ * ("-2.2250738585072014e-308") plus a comma. */
+#define VALUES_TEXT_MAX (ATTUNE_ITEMS_MAX * 32)
+
+int store_values_encode(attune_store *st, const double *v, size_t n,
+                        char **out)
+{
+	strbuf b;
+	size_t i;
+	int rc;
+
+	sb_init(&b, VALUES_TEXT_MAX);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_putc(&b, ',');
+		sb_num(&b, v[i]);
+	}
+	*out = sb_detach(&b, &rc);
+	if (!*out)
+		return store_fail(st, rc, "encoding %zu item values", n);
+	return ATTUNE_OK;
+}
+
+int store_values_decode(const char *z, size_t len, double *v, size_t *n)
+{
+	size_t i = 0, k = 0, start;
+
+	for (;;) {
+		start = i;
+		while (i < len && z[i] != ',')
+			i++;
+		if (k == ATTUNE_ITEMS_MAX)
+			goto bad;
+		if (i == start)
+			v[k] = NAN;
+		else if (parse_num(z + start, i - start, &v[k]) != 0)
+			goto bad;
+		k++;
+		if (i == len)
+			break;
+		i++;               /* the comma */
+	}
+	*n = k;
+	return 0;
+bad:
+	*n = k + 1;
+	return -1;
+}
+
 /* ---- Argument checks: each names the field in its message ---- */
 
 /* Start of every call: a fresh message and one clock reading. */
@@ -321,25 +372,6 @@ static int check_cb(attune_store *st, int present)
 	return ATTUNE_OK;
 }
 
-/* z starts with the lower-case ASCII prefix p, ignoring ASCII case. */
-static int has_prefix(const char *z, const char *p)
-{
-	for (; *p; z++, p++) {
-		char c = *z;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != *p)
-			return 0;
-	}
-	return 1;
-}
-
-static int is_postgres(const char *z)
-{
-	return has_prefix(z, "postgresql://") || has_prefix(z, "postgres://");
-}
-
 /* ---- Opening and closing ---- */
 
 int attune_store_open(const char *zLocation, int flags, attune_store **out,
@@ -370,16 +402,12 @@ int attune_store_open(const char *zLocation, int flags, attune_store **out,
 		                    "exclude each other");
 		goto fail;
 	}
-	if (is_postgres(zLocation)) {
-		/* Here the PostgreSQL engine (libpq) will be chosen. */
-		rc = attune_err_set(err, ATTUNE_EINVAL,
-		                    "PostgreSQL support is not built yet");
-		goto fail;
-	}
+	if (attune_store_location_is_server(zLocation))
+		ops = &store_pg_ops;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		rc = attune_err_set(err, ATTUNE_ENOMEM,
-		                    "out of memory opening '%s'", zLocation);
+		                    "out of memory opening a store");
 		goto fail;
 	}
 	st->ops = ops;

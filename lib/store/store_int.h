@@ -9,7 +9,7 @@
 #include "attune/store.h"
 #include "util/util_int.h"
 
-/* One engine (SQLite now, PostgreSQL later). store.c has validated every
+/* One engine (SQLite, PostgreSQL). store.c has validated every
  * argument before it calls an operation: ids are positive, strings are
  * within their limits, dates are real "YYYY-MM-DD" dates, timestamps are
  * filled in (never 0), zStarted/zEnded are never NULL. The engine checks
@@ -22,7 +22,7 @@
  * every callback; a callback may call other operations on the same store
  * (but not begin/commit/rollback/close). */
 struct attune_store_ops {
-	const char *name;                       /* "sqlite" */
+	const char *name;                       /* "sqlite", "postgresql" */
 
 	/* Open or create the database, set it up and migrate it. On failure
 	 * the engine releases everything it took and leaves st->engine NULL. */
@@ -192,6 +192,16 @@ void store_audit_rec(const attune_store *st, attune_audit_rec *a,
  * should the transaction roll back. ATTUNE_ENOMEM on failure. */
 int store_note_read(attune_store *st, const attune_audit_rec *a);
 
+/* Item values as text, as every engine stores them: numbers in the
+ * shortest form that reads back exactly, no locale, comma-separated,
+ * empty for a missing answer (NaN): "3,,0.5" is {3, NaN, 0.5}. The
+ * caller frees *out. */
+int store_values_encode(attune_store *st, const double *v, size_t n,
+                        char **out);
+/* The inverse into v[ATTUNE_ITEMS_MAX]; -1 with *n the position of the
+ * bad value when the text is damaged. */
+int store_values_decode(const char *z, size_t len, double *v, size_t *n);
+
 /* ---- Schema (migrations.c) ---- */
 
 /* SQL dialects the shared schema is written out for. */
@@ -218,6 +228,11 @@ const struct store_migration *store_migrations(enum store_dialect d,
 /* ---- Engines ---- */
 
 extern const struct attune_store_ops store_sqlite_ops;
+extern const struct attune_store_ops store_pg_ops;     /* pg.c, pg_ops.c */
+
+/* Overwrite every occurrence in zMsg of the password zLocation carries
+ * (location.c), for messages that quote libpq. */
+void store_scrub_password(char *zMsg, const char *zLocation);
 
 /* The SQLite connection of a store opened by the SQLite engine, NULL
  * otherwise. For engine-specific tests only. */

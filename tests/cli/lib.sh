@@ -6,7 +6,10 @@ set -u
 : "${ATTUNE_SRCDIR:?set ATTUNE_SRCDIR to the source tree}"
 DATA="$ATTUNE_SRCDIR/tests/data"
 T=$(mktemp -d "${ATTUNE_TEST_TMP:-/tmp}/cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# new_db, db_sql, on_pg: an SQLite file, or a PostgreSQL database when
+# $ATTUNE_TEST_PG_URI is set.
+. "$ATTUNE_SRCDIR/tests/lib_db.sh"
+trap 'db_cleanup; rm -rf "$T"' EXIT
 NFAIL=0
 NCHECK=0
 

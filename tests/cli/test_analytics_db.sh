@@ -3,7 +3,7 @@
 # the demo planted, and every read is audited.
 . "$(dirname "$0")/lib.sh"
 
-DB="$T/demo.db"
+DB=$(new_db demo) || exit 1
 "$ATTUNE" demo --report --db "$DB" >/dev/null 2>&1
 
 # C-1001's alliance dips at session 5 (tasks) and is repaired by 7.

@@ -1,8 +1,9 @@
 /* test_store.c - the storage contract: one suite every engine must pass
  * (open/migrate, every add/find/list, transactions, audit, validation),
- * plus checks only the SQLite engine can make. The engine under test
- * comes from `eng` (SQLite files in $ATTUNE_TEST_TMP now; PostgreSQL via
- * $ATTUNE_TEST_PG_URI once that engine exists). */
+ * plus checks only one engine can make. The engine under test comes from
+ * `eng`: SQLite files in $ATTUNE_TEST_TMP, or, when $ATTUNE_TEST_PG_URI
+ * names a PostgreSQL server (scripts/pg-test-server.sh), a fresh
+ * database on it per test. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include "attune/store.h"
 #include "attune/limits.h"
@@ -24,9 +27,10 @@
 /* ---- The engine under test ---- */
 
 /* What the contract needs to do under the API: make a fresh location,
- * see whether open created something, and play a newer attune or a
- * failing disk. A PostgreSQL engine gets its own versions of these
- * (libpq), and main() picks it when ATTUNE_TEST_PG_URI is set. */
+ * see whether open created something, play a newer attune or a failing
+ * disk, and clean up. Each engine has its own versions of these (SQLite
+ * files; PostgreSQL databases through libpq), and main() picks the
+ * PostgreSQL ones when ATTUNE_TEST_PG_URI is set. */
 struct engine {
 	const char *name;
 	/* A location where no database exists yet; tag names the test. */
@@ -37,6 +41,8 @@ struct engine {
 	void (*force_version)(const char *loc, int v);
 	/* on: every insert into episodes fails; off: back to normal. */
 	void (*break_episodes)(const char *loc, int on);
+	/* Remove what is at loc (after the test closed its stores). */
+	void (*remove)(const char *loc);
 };
 
 static const struct engine *eng;
@@ -115,7 +121,153 @@ static void sq_break_episodes(const char *loc, int on)
 }
 
 static const struct engine sqlite_engine = {
-	"sqlite", sq_fresh, sq_exists, sq_force_version, sq_break_episodes
+	"sqlite", sq_fresh, sq_exists, sq_force_version, sq_break_episodes,
+	unlink_db
+};
+
+/* ---- PostgreSQL: a database per test on $ATTUNE_TEST_PG_URI ---- */
+
+static const char *pg_uri;     /* the server's maintenance database */
+
+static void pg_quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static PGconn *pg_connect(const char *loc)
+{
+	PGconn *c = PQconnectdb(loc);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("connecting to %s: %s", loc, PQerrorMessage(c));
+	PQsetNoticeProcessor(c, pg_quiet, NULL);
+	return c;
+}
+
+/* Run SQL (test set-up only: names below are made by the test). */
+static void pg_exec(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+}
+
+static void pg_exec_at(const char *loc, const char *sql)
+{
+	PGconn *c = pg_connect(loc);
+
+	pg_exec(c, sql);
+	PQfinish(c);
+}
+
+/* The database name of a location made by pg_fresh(). */
+static void pg_dbname(const char *loc, char *db, size_t n)
+{
+	const char *p = strstr(loc, "://") + 3;
+
+	p += strcspn(p, "/");
+	p += *p == '/';
+	snprintf(db, n, "%.*s", (int)strcspn(p, "?"), p);
+}
+
+/* pg_uri with database db. */
+static void pg_loc(char *loc, size_t n, const char *db)
+{
+	const char *p = strstr(pg_uri, "://") + 3;
+	const char *end = p + strcspn(p, "/?");
+	const char *query = strchr(end, '?');
+
+	snprintf(loc, n, "%.*s/%s%s", (int)(end - pg_uri), pg_uri, db,
+	         query ? query : "");
+}
+
+static void pg_drop(const char *db)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
+	         db);
+	pg_exec_at(pg_uri, sql);
+}
+
+static void pg_fresh(char *loc, size_t n, const char *tag)
+{
+	char db[64], sql[200];
+
+	snprintf(db, sizeof(db), "attune_t_%s_%ld", tag, (long)getpid());
+	pg_drop(db);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", db);
+	pg_exec_at(pg_uri, sql);
+	pg_loc(loc, n, db);
+}
+
+/* One value from a query, as text (into buf). */
+static const char *pg_value(const char *loc, const char *sql, char *buf,
+                            size_t n)
+{
+	PGconn *c = pg_connect(loc);
+	PGresult *r = PQexec(c, sql);
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return buf;
+}
+
+static int pg_exists(const char *loc)
+{
+	char v[8];
+
+	return strcmp(pg_value(loc, "SELECT to_regclass('schema_version')"
+	                       " IS NOT NULL", v, sizeof(v)), "t") == 0;
+}
+
+static void pg_force_version(const char *loc, int v)
+{
+	PGconn *c = pg_connect(loc);
+	char num[16];
+	const char *vals[1] = {num};
+	PGresult *r;
+
+	snprintf(num, sizeof(num), "%d", v);
+	r = PQexecParams(c, "INSERT INTO schema_version (version, applied_at)"
+	                 " VALUES ($1, 0)", 1, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("force_version: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static void pg_break_episodes(const char *loc, int on)
+{
+	if (on)
+		pg_exec_at(loc, "CREATE FUNCTION test_break() RETURNS trigger"
+		           " LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION"
+		           " 'injected failure'; END$$;"
+		           " CREATE TRIGGER test_break BEFORE INSERT ON episodes"
+		           " FOR EACH ROW EXECUTE FUNCTION test_break()");
+	else
+		pg_exec_at(loc, "DROP TRIGGER test_break ON episodes;"
+		           " DROP FUNCTION test_break()");
+}
+
+static void pg_remove(const char *loc)
+{
+	char db[64];
+
+	pg_dbname(loc, db, sizeof(db));
+	pg_drop(db);
+}
+
+static const struct engine pg_engine = {
+	"postgresql", pg_fresh, pg_exists, pg_force_version,
+	pg_break_episodes, pg_remove
 };
 
 /* ---- Helpers ---- */
@@ -388,7 +540,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	attune_store_close(f->st);
-	unlink_db(f->loc);
+	eng->remove(f->loc);
 	free(f);
 	return 0;
 }
@@ -442,7 +594,7 @@ static void test_create_reopen(void **state)
 	OK(st, attune_store_clinic_list(st, clinic_cb, &R));
 	assert_int_equal(R.n, 1);
 	attune_store_close(st);
-	unlink_db(loc);
+	eng->remove(loc);
 }
 
 static void test_migrations_idempotent(void **state)
@@ -464,7 +616,7 @@ static void test_migrations_idempotent(void **state)
 		   attune_store_clinic_add(st, "Once", NULL));
 		attune_store_close(st);
 	}
-	unlink_db(loc);
+	eng->remove(loc);
 }
 
 static void test_newer_version_refused(void **state)
@@ -485,7 +637,7 @@ static void test_newer_version_refused(void **state)
 	HAS(err.msg, "schema version");
 	assert_int_equal(attune_store_open(loc, ATTUNE_STORE_CREATE, &st,
 	                                   &err), ATTUNE_EVERSION);
-	unlink_db(loc);
+	eng->remove(loc);
 }
 
 static void test_open_arguments(void **state)
@@ -505,11 +657,24 @@ static void test_open_arguments(void **state)
 	                                   ATTUNE_STORE_READONLY, &st, &err),
 	                 ATTUNE_EINVAL);
 	assert_false(eng->exists(loc));
-	assert_int_equal(attune_store_open("postgresql://db/attune", 0, &st,
-	                                   &err), ATTUNE_EINVAL);
-	HAS(err.msg, "PostgreSQL support is not built yet");
-	assert_int_equal(attune_store_open("POSTGRES://db/attune", 0, &st,
-	                                   NULL), ATTUNE_EINVAL);
+	/* A server that is not there (port 1 refuses at once): a clear
+	 * error, and never the password. */
+	st = (attune_store *)1;
+	assert_int_equal(attune_store_open("postgresql://ann:s3cret-pw@"
+	                                   "127.0.0.1:1/attune", 0, &st,
+	                                   &err), ATTUNE_ESTORE);
+	assert_null(st);
+	HAS(err.msg, "cannot connect to PostgreSQL at "
+	    "postgresql://ann:***@127.0.0.1:1/attune");
+	assert_null(strstr(err.msg, "s3cret"));
+	assert_int_equal(attune_store_open("host=127.0.0.1 port=1 "
+	                                   "password=s3cret-pw dbname=x",
+	                                   ATTUNE_STORE_CREATE, &st, &err),
+	                 ATTUNE_ESTORE);
+	HAS(err.msg, "password=*** dbname=x");
+	assert_null(strstr(err.msg, "s3cret"));
+	assert_int_equal(attune_store_open("POSTGRES://127.0.0.1:1/attune", 0,
+	                                   &st, NULL), ATTUNE_ESTORE);
 	/* Every function takes a NULL store without crashing. */
 	attune_store_close(NULL);
 	assert_non_null(attune_store_errmsg(NULL));
@@ -518,6 +683,73 @@ static void test_open_arguments(void **state)
 	                 ATTUNE_EINVAL);
 	assert_int_equal(attune_store_client_list(NULL, 1, 0, client_cb, &R),
 	                 ATTUNE_EINVAL);
+}
+
+/* Every engine fills in every operation: an operation added to struct
+ * attune_store_ops for one engine only fails here, naming its place,
+ * instead of crashing the other engine. (All members after `name` are
+ * function pointers of one size.) */
+static void test_ops_complete(void **state)
+{
+	const struct attune_store_ops *const all[] = {
+		&store_sqlite_ops, &store_pg_ops
+	};
+	void (*fn)(void);
+	size_t k, off, i;
+
+	(void)state;
+	for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		off = offsetof(struct attune_store_ops, open);
+		for (i = 0; off + sizeof(fn) <= sizeof(*all[k]);
+		     i++, off += sizeof(fn)) {
+			memcpy(&fn, (const char *)all[k] + off, sizeof(fn));
+			if (!fn)
+				fail_msg("%s: operation %zu (byte %zu) of struct "
+				         "attune_store_ops is missing",
+				         all[k]->name, i, off);
+		}
+	}
+}
+
+/* Which engine a location names, and how it is shown. */
+static void test_locations(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_true(attune_store_location_is_server("postgresql://h/db"));
+	assert_true(attune_store_location_is_server("PostgreSQL://h/db"));
+	assert_true(attune_store_location_is_server("postgres://"));
+	assert_true(attune_store_location_is_server("host=/run/pg dbname=a"));
+	assert_true(attune_store_location_is_server(" dbname = attune"));
+	assert_false(attune_store_location_is_server("attune.db"));
+	assert_false(attune_store_location_is_server("./dbname=x"));
+	assert_false(attune_store_location_is_server("hostname=x"));
+	assert_false(attune_store_location_is_server("/srv/postgresql://x"));
+	assert_false(attune_store_location_is_server(NULL));
+
+	assert_string_equal(attune_store_location_safe("a/b.db", buf,
+	                    sizeof(buf)), "a/b.db");
+	assert_string_equal(attune_store_location_safe(
+	                    "postgresql://u:pw@h:5/db?sslmode=require", buf,
+	                    sizeof(buf)),
+	                    "postgresql://u:***@h:5/db?sslmode=require");
+	assert_string_equal(attune_store_location_safe(
+	                    "postgresql://u@h/db?password=pw&x=1", buf,
+	                    sizeof(buf)),
+	                    "postgresql://u@h/db?password=***&x=1");
+	assert_string_equal(attune_store_location_safe(
+	                    "postgres://u:p@ss@h/db", buf, sizeof(buf)),
+	                    "postgres://u:***@h/db");
+	assert_string_equal(attune_store_location_safe(
+	                    "postgresql://h/db", buf, sizeof(buf)),
+	                    "postgresql://h/db");
+	assert_string_equal(attune_store_location_safe(
+	                    "host=h password='a b\\' c' user=u", buf,
+	                    sizeof(buf)), "host=h password=*** user=u");
+	assert_string_equal(attune_store_location_safe(
+	                    "postgresql://u:pw@h/db", buf, 12),
+	                    "postgresql:");
 }
 
 static void test_readonly(void **state)
@@ -1415,7 +1647,7 @@ static void test_actor_required(void **state)
 	assert_int_equal(R.r[0].a, 0);
 	assert_string_equal(R.r[0].s[2], "cli:root");
 	attune_store_close(st);
-	unlink_db(loc);
+	eng->remove(loc);
 }
 
 /* ---- Input validation ---- */
@@ -2455,6 +2687,217 @@ static void test_sqlite_migrate_from_1(void **state)
 	unlink_db(loc);
 }
 
+/* ---- PostgreSQL only ---- */
+
+/* pg_uri with another user (and password) and database. */
+static void pg_loc_as(char *loc, size_t n, const char *zUser,
+                      const char *db)
+{
+	const char *p = strstr(pg_uri, "://") + 3;
+	const char *end = p + strcspn(p, "/?");
+	const char *at;
+
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	snprintf(loc, n, "postgresql://%s@%.*s/%s", zUser, (int)(end - at),
+	         at, db);
+}
+
+/* End every other connection to the database at loc, as a restart of
+ * the server or a network failure would, and wait until they are
+ * gone. */
+static void pg_kill_others(const char *loc)
+{
+	char db[64];
+	const char *vals[1] = {db};
+	PGconn *c;
+	PGresult *r;
+
+	pg_dbname(loc, db, sizeof(db));
+	c = pg_connect(pg_uri);
+	r = PQexecParams(c, "SELECT count(pg_terminate_backend(pid, 10000))"
+	                 " FROM pg_stat_activity WHERE datname = $1"
+	                 " AND pid <> pg_backend_pid()", 1, NULL, vals, NULL,
+	                 NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("terminating: %s", PQerrorMessage(c));
+	assert_string_not_equal(PQgetvalue(r, 0, 0), "0");
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* A dropped connection: outside a transaction the store reconnects
+ * (a read is retried, a change starts on the new connection); inside
+ * one the call fails, the commit fails, and nothing is retried. */
+static void test_pg_reconnect(void **state)
+{
+	struct fx *f = *state;
+
+	pg_kill_others(f->loc);
+	rows_reset(&R);
+	OK(f->st, attune_store_clinic_list(f->st, clinic_cb, &R));
+	assert_int_equal(R.n, 2);
+	pg_kill_others(f->loc);
+	OK(f->st, attune_store_clinic_add(f->st, "After", NULL));
+
+	OK(f->st, attune_store_begin(f->st));
+	OK(f->st, attune_store_clinic_add(f->st, "Lost", NULL));
+	pg_kill_others(f->loc);
+	RC(f->st, ATTUNE_ESTORE, attune_store_clinic_add(f->st, "Lost2",
+	                                                 NULL));
+	HAS(attune_store_errmsg(f->st), "connection");
+	RC(f->st, ATTUNE_ESTORE, attune_store_commit(f->st));
+	HAS(attune_store_errmsg(f->st), "nothing was committed");
+
+	/* Begin, then the connection drops before anything is done. */
+	OK(f->st, attune_store_begin(f->st));
+	pg_kill_others(f->loc);
+	RC(f->st, ATTUNE_ESTORE, attune_store_clinic_list(f->st, clinic_cb,
+	                                                  &R));
+	OK(f->st, attune_store_rollback(f->st));
+
+	rows_reset(&R);
+	OK(f->st, attune_store_clinic_list(f->st, clinic_cb, &R));
+	assert_int_equal(R.n, 3);          /* Northside, Southside, After */
+	assert_string_equal(R.r[0].s[0], "After");
+}
+
+/* Several processes open one empty database at once: the advisory
+ * lock lets one migrate; the others wait and find it done. */
+static void test_pg_concurrent_open(void **state)
+{
+	enum { N = 6 };
+	char loc[1024], name[32];
+	pid_t pid[N];
+	attune_store *st;
+	attune_err err;
+	int i, status, v = 0;
+
+	(void)state;
+	pg_fresh(loc, sizeof(loc), "conc");
+	for (i = 0; i < N; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			int rc = attune_store_open(loc, ATTUNE_STORE_CREATE, &st,
+			                           &err);
+
+			if (rc == ATTUNE_OK) {
+				snprintf(name, sizeof(name), "Clinic %d", i);
+				rc = attune_store_set_actor(st, 0, "t", "t") ||
+				     attune_store_clinic_add(st, name, NULL);
+				if (rc)
+					fprintf(stderr, "child %d: %s\n", i,
+					        attune_store_errmsg(st));
+				attune_store_close(st);
+			} else {
+				fprintf(stderr, "child %d: %s\n", i, err.msg);
+			}
+			_exit(rc ? 1 : 0);
+		}
+	}
+	for (i = 0; i < N; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	OK(NULL, attune_store_open(loc, 0, &st, &err));
+	OK(st, attune_store_schema_version(st, &v));
+	assert_int_equal(v, attune_store_schema_latest());
+	rows_reset(&R);
+	OK(st, attune_store_clinic_list(st, clinic_cb, &R));
+	assert_int_equal(R.n, N);
+	attune_store_close(st);
+	pg_remove(loc);
+}
+
+/* Databases attune cannot use: another program's, a missing one, a
+ * role the server does not know. */
+static void test_pg_refusals(void **state)
+{
+	char loc[1024], bad[1024];
+	attune_store *st = (attune_store *)1;
+	attune_err err;
+
+	(void)state;
+	pg_fresh(loc, sizeof(loc), "foreign");
+	pg_exec_at(loc, "CREATE TABLE t (x int)");
+	assert_int_equal(attune_store_open(loc, ATTUNE_STORE_CREATE, &st,
+	                                   &err), ATTUNE_ESTORE);
+	assert_null(st);
+	HAS(err.msg, "not an attune one");
+
+	pg_loc_as(bad, sizeof(bad), "postgres", "attune_t_no_such_db");
+	assert_int_equal(attune_store_open(bad, ATTUNE_STORE_CREATE, &st,
+	                                   &err), ATTUNE_ESTORE);
+	HAS(err.msg, "does not exist");
+	HAS(err.msg, "createdb");
+
+	pg_loc_as(bad, sizeof(bad), "nosuchrole:pw-n0t-shown", "postgres");
+	assert_int_equal(attune_store_open(bad, 0, &st, &err),
+	                 ATTUNE_ESTORE);
+	HAS(err.msg, "nosuchrole");
+	HAS(err.msg, "cannot connect");
+	assert_null(strstr(err.msg, "pw-n0t-shown"));
+	pg_remove(loc);
+}
+
+static void test_pg_damaged_values(void **state)
+{
+	struct fx *f = *state;
+	attune_id c, s;
+
+	c = add_client(f, "C-DMG", 0, "2024-01-01");
+	s = add_session(f, c, 1, "2024-01-02");
+	add_response(f, s, "phq9", 100, 1);
+	pg_exec_at(f->loc, "UPDATE responses SET item_values = '1,,x,2'");
+	rows_reset(&R);
+	RC(f->st, ATTUNE_ESTORE,
+	   attune_store_response_list(f->st, c, NULL, response_cb, &R));
+	HAS(attune_store_errmsg(f->st), "item value 3");
+	assert_int_equal(audit_count(f->st, "response.list",
+	                             object("client", c)), 1);
+	pg_exec_at(f->loc, "UPDATE responses SET item_values = '1,,3'");
+	rows_reset(&R);
+	OK(f->st, attune_store_response_list(f->st, c, NULL, response_cb, &R));
+	assert_int_equal(R.r[0].nv, 3);
+	assert_true(isnan(R.r[0].v[1]));
+}
+
+/* Two handles on one database: one sees the other's commits; a
+ * read-only handle is read-only on the server too. */
+static void test_pg_two_handles(void **state)
+{
+	struct fx *f = *state;
+	attune_store *other;
+	attune_err err;
+	char v[8];
+
+	OK(NULL, attune_store_open(f->loc, 0, &other, &err));
+	OK(other, attune_store_set_actor(other, 0, "test:other", "test"));
+	add_client(f, "C-SHARED", 0, "2024-01-01");
+	rows_reset(&R);
+	OK(other, attune_store_client_find(other, f->clinic, "C-SHARED",
+	                                   client_cb, &R));
+	assert_int_equal(R.n, 1);
+	/* A change of one and a read of the other, interleaved in two
+	 * transactions: the reader sees it only after the commit. */
+	OK(f->st, attune_store_begin(f->st));
+	OK(f->st, attune_store_clinic_add(f->st, "Pending", NULL));
+	rows_reset(&R);
+	OK(other, attune_store_clinic_list(other, clinic_cb, &R));
+	assert_int_equal(R.n, 2);
+	OK(f->st, attune_store_commit(f->st));
+	rows_reset(&R);
+	OK(other, attune_store_clinic_list(other, clinic_cb, &R));
+	assert_int_equal(R.n, 3);
+	attune_store_close(other);
+	/* The server's own view of the schema. */
+	assert_string_equal(pg_value(f->loc, "SELECT max(version)::text"
+	                             " FROM schema_version", v, sizeof(v)),
+	                    "2");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -2465,6 +2908,8 @@ int main(void)
 		cmocka_unit_test(test_migrations_idempotent),
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_open_arguments),
+		cmocka_unit_test(test_locations),
+		cmocka_unit_test(test_ops_complete),
 		cmocka_unit_test(test_actor_required),
 		T(test_readonly),
 		T(test_clinics),
@@ -2505,16 +2950,30 @@ int main(void)
 		cmocka_unit_test(test_sqlite_out_of_memory),
 		cmocka_unit_test(test_sqlite_migrate_from_1),
 	};
+	const struct CMUnitTest pg_only[] = {
+		T(test_pg_reconnect),
+		cmocka_unit_test(test_pg_concurrent_open),
+		cmocka_unit_test(test_pg_refusals),
+		T(test_pg_damaged_values),
+		T(test_pg_two_handles),
+	};
 	const char *pg = getenv("ATTUNE_TEST_PG_URI");
 	int failed;
 
 	if (pg && *pg) {
-		/* When lib/store/postgres.c exists: eng = &pg_engine (fresh
-		 * schema per test, force_version and break_episodes through
-		 * libpq) and run only the contract group. */
-		fprintf(stderr, "ATTUNE_TEST_PG_URI is set, but this build "
-		        "has no PostgreSQL engine yet\n");
-		return 1;
+		if (!attune_store_location_is_server(pg) ||
+		    !strstr(pg, "://")) {
+			fprintf(stderr, "ATTUNE_TEST_PG_URI must be a "
+			        "postgresql:// URI, not '%s'\n", pg);
+			return 1;
+		}
+		pg_uri = pg;
+		eng = &pg_engine;
+		failed = cmocka_run_group_tests_name(
+			"store contract (postgresql)", contract, NULL, NULL);
+		failed += cmocka_run_group_tests_name("postgresql engine",
+		                                      pg_only, NULL, NULL);
+		return failed ? 1 : 0;
 	}
 	eng = &sqlite_engine;
 	oom_install();

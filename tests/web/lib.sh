@@ -1,12 +1,14 @@
 # lib.sh - helpers for the black-box tests of the web server (POSIX sh).
 # Each test file sources this, builds a small clinic with the `attune`
 # command ($ATTUNE), starts `attune serve` on a free loopback port with
-# a real SQLite file, talks to it with curl, and stops it with SIGTERM
-# (which must exit 0, with nothing from the sanitizers).
+# a real SQLite file (or a PostgreSQL database when $ATTUNE_TEST_PG_URI
+# is set: ../lib_db.sh), talks to it with curl, and stops it with
+# SIGTERM (which must exit 0, with nothing from the sanitizers).
 set -u
 : "${ATTUNE:?set ATTUNE to the attune binary}"
 T=$(mktemp -d "${ATTUNE_TEST_TMP:-/tmp}/web.XXXXXX")
-DB="$T/web.db"
+. "$(dirname "$0")/../lib_db.sh"
+DB=$(new_db web) || exit 1
 SERVER_PID=
 NFAIL=0
 NCHECK=0
@@ -16,6 +18,7 @@ cleanup() {
 		kill -TERM "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
 	fi
+	db_cleanup
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -68,9 +71,10 @@ make_clinic() {
 	   --items 1,1,2,1,1,2,1
 }
 
-# sqlite3 on the database (for what no route may do: expiring a link).
+# SQL on the database (for what no route may do: expiring a link):
+# sqlite3 or psql, one statement.
 sql() {
-	sqlite3 "$DB" "$@"
+	db_sql "$DB" "$1"
 }
 
 # start_server [ARGS]: serve $DB on 127.0.0.1 at a free port; sets $B.
@@ -81,7 +85,7 @@ start_server() {
 	SERVER_PID=$!
 	i=0
 	while [ $i -lt 200 ]; do
-		port=$(sed -n 's|.*127\.0\.0\.1:\([0-9]*\)/.*|\1|p' \
+		port=$(sed -n 's|.*serving at https\{0,1\}://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' \
 		       "$T/serve.out" 2>/dev/null)
 		[ -n "$port" ] && break
 		if ! kill -0 "$SERVER_PID" 2>/dev/null; then

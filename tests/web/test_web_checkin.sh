@@ -60,7 +60,7 @@ check
 [ "$(sql "SELECT count(*) FROM responses")" = "$n0" ] ||
 	fail "a refused check-in wrote answers"
 check
-[ "$(sql "SELECT used_at IS NULL FROM checkin_links")" = 1 ] ||
+[ "$(sql "SELECT count(*) FROM checkin_links WHERE used_at IS NULL")" = 1 ] ||
 	fail "a refused check-in spent the link"
 
 # Answered: one transaction with its session; the link is spent. The
@@ -147,16 +147,21 @@ expect 201 POST /clients/$c1/links $J \
 # Answers stored before a SIGTERM are there after it.
 stop_server
 check
-# Every commit waited for the disk; the log says how many syncs they
-# shared (at least one, never more than the commits).
-line=$(grep "durable commits:" "$T/serve.log") ||
-	fail "no group-commit line in the log"
-commits=$(printf '%s\n' "$line" | sed -n 's/.*durable commits: \([0-9]*\),.*/\1/p')
-syncs=$(printf '%s\n' "$line" | sed -n 's/.*sharing \([0-9]*\) disk.*/\1/p')
-[ -n "$commits" ] && [ -n "$syncs" ] && [ "$syncs" -ge 1 ] &&
-	[ "$syncs" -le "$commits" ] ||
-	fail "group-commit counts wrong: $line"
-check
+# SQLite: every commit waited for the disk; the log says how many syncs
+# they shared (at least one, never more than the commits). PostgreSQL
+# syncs its own WAL at commit and keeps no such count here.
+if ! on_pg; then
+	line=$(grep "durable commits:" "$T/serve.log") ||
+		fail "no group-commit line in the log"
+	commits=$(printf '%s\n' "$line" |
+	          sed -n 's/.*durable commits: \([0-9]*\),.*/\1/p')
+	syncs=$(printf '%s\n' "$line" |
+	        sed -n 's/.*sharing \([0-9]*\) disk.*/\1/p')
+	[ -n "$commits" ] && [ -n "$syncs" ] && [ "$syncs" -ge 1 ] &&
+		[ "$syncs" -le "$commits" ] ||
+		fail "group-commit counts wrong: $line"
+	check
+fi
 [ "$(sql "SELECT count(*) FROM responses")" = $((n1 + 2)) ] ||
 	fail "answers lost over the shutdown"
 finish

@@ -10,7 +10,7 @@ SERVER_PID=$!
 i=0
 port=
 while [ $i -lt 600 ]; do
-	port=$(sed -n 's|.*127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/serve.out" \
+	port=$(sed -n 's|.*serving at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/serve.out" \
 	       2>/dev/null)
 	[ -n "$port" ] && break
 	kill -0 "$SERVER_PID" 2>/dev/null || break

@@ -1,0 +1,826 @@
+/* pg.c - the PostgreSQL storage engine's core, through libpq: one
+ * connection per store, statements prepared once per connection and run
+ * with bound parameters, BEGIN/SAVEPOINT transactions as in sqlite.c,
+ * reconnection when no transaction is open, and the schema migrations
+ * serialised between processes by an advisory lock. The operations
+ * themselves are in pg_ops.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "attune/limits.h"
+#include "store/pg_int.h"
+
+/* Seconds libpq waits for the server to answer a connection attempt,
+ * unless the location says otherwise (connect_timeout=N). */
+#define CONNECT_TIMEOUT "10"
+
+/* The oldest server the SQL here is written for (identity columns, ON
+ * CONFLICT, shortest-exact float output with extra_float_digits > 0). */
+#define SERVER_VERSION_MIN 120000
+
+/* The key of the advisory lock that serialises migrations between
+ * processes on one database (advisory locks are per database): "attune"
+ * in ASCII. */
+#define MIGRATION_LOCK "107118859858533"
+
+/* ---- Errors ---- */
+
+static struct pg *pg_of(attune_store *st)
+{
+	return st->engine;
+}
+
+/* SQLSTATE (PostgreSQL manual, appendix A) to attune's codes. */
+static int map_state(const char *zState)
+{
+	if (!zState)
+		return ATTUNE_ESTORE;
+	if (strcmp(zState, "23505") == 0)      /* unique_violation */
+		return ATTUNE_EEXIST;
+	if (strcmp(zState, "23503") == 0)      /* foreign_key_violation */
+		return ATTUNE_ENOTFOUND;
+	if (strcmp(zState, "23514") == 0 ||    /* check_violation */
+	    strcmp(zState, "23502") == 0)      /* not_null_violation */
+		return ATTUNE_EINVAL;
+	if (strcmp(zState, "53200") == 0)      /* out_of_memory */
+		return ATTUNE_ENOMEM;
+	return ATTUNE_ESTORE;
+}
+
+/* libpq's message on one line: newlines and runs of spaces become one
+ * space, trailing space goes. */
+static void one_line(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+	int space = 0;
+
+	if (n == 0)
+		return;
+	for (; src && *src && o + 1 < n; src++) {
+		if (*src == '\n' && o > 0 && !strchr(".:;", dst[o - 1]) &&
+		    src[1 + strspn(src + 1, " \t\r\n")] && o + 1 < n) {
+			dst[o++] = ';';   /* libpq's lines as one sentence */
+			space = 1;
+			continue;
+		}
+		if (*src == '\n' || *src == '\r' || *src == '\t' ||
+		    *src == ' ') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < n)
+			dst[o++] = ' ';
+		space = 0;
+		dst[o++] = *src;
+	}
+	dst[o] = '\0';
+}
+
+/* The connection dropped (or was never there). */
+static int conn_lost(const struct pg *q)
+{
+	return !q->conn || PQstatus(q->conn) != CONNECTION_OK;
+}
+
+/* "<what>: <the server's or libpq's message>" into st->err; the attune
+ * code for the result's SQLSTATE (res may be NULL: then libpq's
+ * connection message, ATTUNE_ENOMEM when the connection is fine, since
+ * libpq returns no result only when it cannot allocate one). */
+static int fail_res(attune_store *st, const PGresult *res,
+                    const char *fmt, ...) ATTUNE_PRINTF(3, 4);
+static int fail_res(attune_store *st, const PGresult *res,
+                    const char *fmt, ...)
+{
+	struct pg *q = pg_of(st);
+	char what[ATTUNE_ERR_MAX], why[ATTUNE_ERR_MAX];
+	const char *zMsg = NULL, *zState = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (res) {
+		zState = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		zMsg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (!zMsg)
+			zMsg = PQresultErrorMessage(res);
+	}
+	if (!zMsg || !*zMsg)
+		zMsg = q->conn ? PQerrorMessage(q->conn) : "no connection";
+	one_line(why, sizeof(why), zMsg);
+	rc = map_state(zState);
+	if (!res && !conn_lost(q))
+		rc = ATTUNE_ENOMEM;
+	if (conn_lost(q)) {
+		rc = ATTUNE_ESTORE;
+		store_fail(st, rc, "%s: the connection to the server at %s was "
+		           "lost (%s)", what, q->where, why);
+	} else {
+		store_fail(st, rc, "%s: %s", what, why);
+	}
+	store_scrub_password(st->err.msg, q->location);
+	return rc;
+}
+
+/* ---- The connection ---- */
+
+static void no_notices(void *ctx, const char *zMsg)
+{
+	/* The library never prints: NOTICE and WARNING from the server
+	 * (e.g. "there is no transaction in progress") are dropped. */
+	(void)ctx;
+	(void)zMsg;
+}
+
+/* A constant statement without parameters (transaction control, the
+ * session set-up, migrations). */
+static int cmd(attune_store *st, const char *zSql, const char *zWhat)
+{
+	struct pg *q = pg_of(st);
+	PGresult *res = PQexec(q->conn, zSql);
+	int rc = ATTUNE_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = fail_res(st, res, "%s", zWhat);
+	PQclear(res);
+	return rc;
+}
+
+/* Like cmd(), for clean-up after an error: keeps the first message. */
+static void cmd_quiet(attune_store *st, const char *zSql)
+{
+	char keep[ATTUNE_ERR_MAX];
+
+	memcpy(keep, st->err.msg, sizeof(keep));
+	cmd(st, zSql, "cleaning up");
+	memcpy(st->err.msg, keep, sizeof(keep));
+}
+
+/* What every connection needs before the first statement: exact float
+ * output (shortest form that reads back the same, PostgreSQL >= 12) and,
+ * for a read-only store, read-only transactions on the server too. */
+static int session_setup(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+	int rc;
+
+	if ((rc = cmd(st, "SET extra_float_digits = 3",
+	              "setting up the session")))
+		return rc;
+	if (q->readonly &&
+	    (rc = cmd(st, "SET default_transaction_read_only = on",
+	              "setting up a read-only session")))
+		return rc;
+	return ATTUNE_OK;
+}
+
+/* Before a statement: a dropped connection is opened again when no
+ * transaction is open (nothing is lost); inside one it is an error (the
+ * server has rolled the transaction back). */
+static int ensure_conn(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+	char why[ATTUNE_ERR_MAX];
+
+	if (!conn_lost(q))
+		return ATTUNE_OK;
+	if (!q->conn)
+		return store_fail(st, ATTUNE_ESTORE, "the store is closed");
+	if (q->txn)
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the connection to the server at %s was lost "
+		                  "inside a transaction, which the server has "
+		                  "rolled back; call attune_store_rollback()",
+		                  q->where);
+	PQreset(q->conn);
+	memset(q->prepared, 0, sizeof(q->prepared));
+	if (conn_lost(q)) {
+		one_line(why, sizeof(why), PQerrorMessage(q->conn));
+		store_fail(st, ATTUNE_ESTORE,
+		           "reconnecting to PostgreSQL at %s: %s", q->where,
+		           why);
+		store_scrub_password(st->err.msg, q->location);
+		return ATTUNE_ESTORE;
+	}
+	return session_setup(st);
+}
+
+/* ---- Statements ---- */
+
+static int read_only_sql(const char *zSql)
+{
+	return strncmp(zSql, "SELECT ", 7) == 0;
+}
+
+int pg_vrun(attune_store *st, int id, PGresult **out, const char *zWhat,
+             const char *fmt, va_list ap)
+{
+	struct pg *q = pg_of(st);
+	const char *vals[PG_PARAMS_MAX];
+	char nums[PG_PARAMS_MAX][32], name[24];
+	PGresult *res = NULL;
+	ExecStatusType es;
+	int64_t v;
+	double d;
+	int n, attempt, rc;
+
+	if (out)
+		*out = NULL;
+	if (id < 0 || id >= pg_n_sql)
+		return store_fail(st, ATTUNE_ESTORE, "%s: no statement %d",
+		                  zWhat, id);
+	for (n = 0; fmt[n]; n++) {
+		if (n == PG_PARAMS_MAX)
+			return store_fail(st, ATTUNE_ESTORE, "%s: more than %d "
+			                  "parameters", zWhat, PG_PARAMS_MAX);
+		vals[n] = nums[n];
+		switch (fmt[n]) {
+		case 'i':
+		case 'r':
+			v = va_arg(ap, int64_t);
+			if (fmt[n] == 'r' && v == 0)
+				vals[n] = NULL;
+			else
+				snprintf(nums[n], sizeof(nums[n]), "%lld",
+				         (long long)v);
+			break;
+		case 'n':
+			snprintf(nums[n], sizeof(nums[n]), "%d",
+			         va_arg(ap, int));
+			break;
+		case 'd':
+			d = va_arg(ap, double);
+			if (isnan(d))
+				vals[n] = NULL;
+			else
+				fmt_num(nums[n], d);
+			break;
+		default:  /* 't' */
+			vals[n] = va_arg(ap, const char *);
+			break;
+		}
+	}
+	snprintf(name, sizeof(name), "attune_%d", id);
+	for (attempt = 0;; attempt++) {
+		if ((rc = ensure_conn(st)))
+			return rc;
+		if (!q->prepared[id]) {
+			res = PQprepare(q->conn, name, pg_sql[id], n, NULL);
+			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+				q->prepared[id] = 1;
+				PQclear(res);
+				res = NULL;
+			}
+		}
+		if (q->prepared[id]) {
+			res = PQexecPrepared(q->conn, name, n, vals, NULL, NULL,
+			                     0);
+			es = PQresultStatus(res);
+			if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK)
+				break;
+		}
+		/* A read (or a prepare) on a connection that turns out to
+		 * have dropped, outside any transaction: nothing was
+		 * changed, so once more on a fresh connection. A change is
+		 * never sent twice: its outcome is unknown. */
+		if (attempt == 0 && conn_lost(q) && !q->txn &&
+		    (!q->prepared[id] || read_only_sql(pg_sql[id]))) {
+			PQclear(res);
+			res = NULL;
+			continue;
+		}
+		rc = fail_res(st, res, "%s", zWhat);
+		PQclear(res);
+		return rc;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return ATTUNE_OK;
+}
+
+int pg_run(attune_store *st, int id, PGresult **out, const char *zWhat,
+           const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = pg_vrun(st, id, out, zWhat, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A row count or id as the server wrote it. */
+static int64_t to_i64(const char *z)
+{
+	int64_t v = 0;
+	int neg = 0;
+
+	if (!z)
+		return 0;
+	if (*z == '-') {
+		neg = 1;
+		z++;
+	}
+	for (; *z >= '0' && *z <= '9'; z++)
+		v = v * 10 + (*z - '0');
+	return neg ? -v : v;
+}
+
+int pg_change(attune_store *st, int id, int64_t *n_changed,
+              const char *zWhat, const char *fmt, ...)
+{
+	PGresult *res;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = pg_vrun(st, id, &res, zWhat, fmt, ap);
+	va_end(ap);
+	if (rc == ATTUNE_OK && n_changed)
+		*n_changed = to_i64(PQcmdTuples(res));
+	PQclear(res);
+	return rc;
+}
+
+int pg_insert(attune_store *st, int id, attune_id *out_id,
+              const char *zWhat, const char *fmt, ...)
+{
+	PGresult *res;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = pg_vrun(st, id, &res, zWhat, fmt, ap);
+	va_end(ap);
+	if (rc == ATTUNE_OK) {
+		if (PQntuples(res) != 1)
+			rc = store_fail(st, ATTUNE_ESTORE, "%s: no id came back",
+			                zWhat);
+		else
+			*out_id = pg_i64(res, 0, 0);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pg_get_i64(attune_store *st, int id, attune_id key, int64_t *out,
+               int *found)
+{
+	PGresult *res;
+	char what[64];
+	int rc;
+
+	*found = 0;
+	*out = 0;
+	snprintf(what, sizeof(what), "looking up %lld", (long long)key);
+	if ((rc = pg_run(st, id, &res, what, "i", (int64_t)key)))
+		return rc;
+	if (PQntuples(res) > 0) {
+		*found = 1;
+		*out = pg_i64(res, 0, 0);
+	}
+	PQclear(res);
+	return ATTUNE_OK;
+}
+
+int64_t pg_i64(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return 0;
+	return to_i64(PQgetvalue(res, row, col));
+}
+
+int pg_int(const PGresult *res, int row, int col)
+{
+	return (int)pg_i64(res, row, col);
+}
+
+double pg_num(const PGresult *res, int row, int col)
+{
+	const char *z;
+	double v;
+
+	if (PQgetisnull(res, row, col))
+		return NAN;
+	z = PQgetvalue(res, row, col);
+	if (parse_num(z, strlen(z), &v) != 0)
+		return NAN;
+	return v;
+}
+
+const char *pg_text(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+/* ---- Transactions ---- */
+
+int pg_txn_lost(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+
+	if (!st->in_txn)
+		return ATTUNE_OK;
+	if (!q->txn || conn_lost(q))
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the transaction was rolled back (the "
+		                  "connection to the server was lost); call "
+		                  "attune_store_rollback()");
+	if (PQtransactionStatus(q->conn) == PQTRANS_INERROR)
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the transaction was aborted by an earlier "
+		                  "error; call attune_store_rollback()");
+	return ATTUNE_OK;
+}
+
+/* BEGIN, on a fresh connection if the old one dropped: nothing is open,
+ * so nothing is lost. */
+static int begin_top(attune_store *st, const char *zWhat)
+{
+	struct pg *q = pg_of(st);
+	int rc;
+
+	if ((rc = ensure_conn(st)))
+		return rc;
+	rc = cmd(st, "BEGIN", zWhat);
+	if (rc != ATTUNE_OK && conn_lost(q)) {
+		if ((rc = ensure_conn(st)))
+			return rc;
+		rc = cmd(st, "BEGIN", zWhat);
+	}
+	if (rc == ATTUNE_OK)
+		q->txn = 1;
+	return rc;
+}
+
+/* COMMIT. Whatever comes back, no transaction of ours is open after it;
+ * when the connection drops on the way, whether it committed is unknown
+ * and the caller is told so (nothing is retried). */
+static int commit_top(attune_store *st, const char *zWhat)
+{
+	struct pg *q = pg_of(st);
+	PGresult *res;
+	int rc = ATTUNE_OK;
+
+	q->txn = 0;
+	res = PQexec(q->conn, "COMMIT");
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		/* COMMIT of an aborted transaction "succeeds" as ROLLBACK. */
+		if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+			rc = store_fail(st, ATTUNE_ESTORE,
+			                "%s: the transaction had been aborted by "
+			                "an earlier error and was rolled back; "
+			                "nothing was committed", zWhat);
+	} else if (conn_lost(q)) {
+		rc = store_fail(st, ATTUNE_ESTORE,
+		                "%s: the connection to the server at %s was "
+		                "lost during COMMIT: whether the transaction "
+		                "was committed is unknown", zWhat, q->where);
+	} else {
+		rc = fail_res(st, res, "%s", zWhat);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static void rollback_top(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+
+	q->txn = 0;
+	if (!conn_lost(q))
+		cmd_quiet(st, "ROLLBACK");
+}
+
+int pg_tx_begin(attune_store *st, int *top)
+{
+	struct pg *q = pg_of(st);
+	int rc;
+
+	if ((rc = pg_txn_lost(st)))
+		return rc;
+	*top = !q->txn;
+	if (*top)
+		return begin_top(st, "starting a transaction");
+	if ((rc = ensure_conn(st)))
+		return rc;
+	return cmd(st, "SAVEPOINT attune_call", "starting a savepoint");
+}
+
+int pg_tx_end(attune_store *st, int top, int rc)
+{
+	struct pg *q = pg_of(st);
+
+	if (rc == ATTUNE_OK) {
+		if (top)
+			return commit_top(st, "committing");
+		rc = cmd(st, "RELEASE SAVEPOINT attune_call", "committing");
+		if (rc == ATTUNE_OK)
+			return ATTUNE_OK;
+	}
+	if (top) {
+		rollback_top(st);
+	} else if (!conn_lost(q)) {
+		cmd_quiet(st, "ROLLBACK TO SAVEPOINT attune_call");
+		cmd_quiet(st, "RELEASE SAVEPOINT attune_call");
+	}
+	return rc;
+}
+
+int pg_begin(attune_store *st)
+{
+	return begin_top(st, "beginning a transaction");
+}
+
+int pg_commit(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+
+	if (!q->txn || conn_lost(q)) {
+		q->txn = 0;
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "the transaction had been rolled back (the "
+		                  "connection to the server was lost); nothing "
+		                  "was committed");
+	}
+	return commit_top(st, "committing the transaction");
+}
+
+int pg_rollback(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+	int rc = ATTUNE_OK;
+
+	if (!q->txn)
+		return ATTUNE_OK;
+	q->txn = 0;
+	/* A dropped connection took the transaction with it. */
+	if (!conn_lost(q))
+		rc = cmd(st, "ROLLBACK", "rolling back the transaction");
+	return rc;
+}
+
+/* ---- Opening, migrating, closing ---- */
+
+/* One integer (or boolean, as 0/1) from a constant query. */
+static int query_i64(attune_store *st, const char *zSql, int64_t *out)
+{
+	struct pg *q = pg_of(st);
+	PGresult *res = PQexec(q->conn, zSql);
+	int rc = ATTUNE_OK;
+
+	*out = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+	    PQnfields(res) != 1) {
+		rc = fail_res(st, res, "reading the schema of %s", q->where);
+	} else if (!PQgetisnull(res, 0, 0)) {
+		const char *z = PQgetvalue(res, 0, 0);
+
+		*out = *z == 't' ? 1 : *z == 'f' ? 0 : to_i64(z);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* The version the database is at; 0 when it has no schema_version (in
+ * the first schema of the search path, where attune's tables go). */
+static int read_version(attune_store *st, int64_t *version)
+{
+	int64_t have;
+	int rc;
+
+	rc = query_i64(st, "SELECT to_regclass('schema_version') IS NOT NULL",
+	               &have);
+	if (rc == ATTUNE_OK && have)
+		rc = query_i64(st, "SELECT coalesce(max(version), 0)"
+		               " FROM schema_version", version);
+	else
+		*version = 0;
+	return rc;
+}
+
+/* Wait for any other process checking or migrating this database, and
+ * keep them out until migrations_unlock(). A session-level lock, taken
+ * outside any transaction: each transaction begun after it sees the
+ * catalog as the previous holder left it (a lock taken inside a
+ * transaction would not refresh that transaction's cached catalog, and
+ * the table another process just created would seem missing). A
+ * dropped connection releases it. */
+static int migrations_lock(attune_store *st)
+{
+	return cmd(st, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")",
+	           "waiting for the migration lock");
+}
+
+static void migrations_unlock(attune_store *st)
+{
+	if (!conn_lost(pg_of(st)))
+		cmd_quiet(st, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")");
+}
+
+/* Apply migration m in a transaction of its own, under the migration
+ * lock. The version is read again first, as in sqlite.c, though under
+ * the lock no other process can have applied it meanwhile. */
+static int migrate_one(attune_store *st, const struct store_migration *m)
+{
+	struct pg *q = pg_of(st);
+	char version[16], at[32], why[ATTUNE_ERR_MAX];
+	const char *vals[2] = {version, at};
+	int64_t have;
+	PGresult *res;
+	size_t i;
+	int rc;
+
+	if ((rc = begin_top(st, "starting a migration")))
+		return rc;
+	if ((rc = read_version(st, &have)))
+		goto fail;
+	if (have >= m->version)
+		return commit_top(st, "committing a migration");
+	for (i = 0; i < m->n_sql; i++) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "running \"%.60s\"", m->sql[i]);
+		if ((rc = cmd(st, m->sql[i], what)))
+			goto fail;
+	}
+	snprintf(version, sizeof(version), "%d", m->version);
+	snprintf(at, sizeof(at), "%lld", (long long)st->now);
+	res = PQexecParams(q->conn, "INSERT INTO schema_version"
+	                   " (version, applied_at) VALUES ($1, $2)", 2, NULL,
+	                   vals, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail_res(st, res, "recording schema version %d",
+		              m->version);
+	PQclear(res);
+	if (rc)
+		goto fail;
+	if ((rc = commit_top(st, "committing a migration")))
+		goto fail;
+	return ATTUNE_OK;
+fail:
+	memcpy(why, st->err.msg, sizeof(why));
+	if (q->txn)
+		rollback_top(st);
+	return store_fail(st, ATTUNE_ESTORE, "migrating %s to schema version "
+	                  "%d (%s) failed: %s", q->where, m->version, m->what,
+	                  why);
+}
+
+/* Before anything is written: is this a database this build can use?
+ * *version is where it stands (0: empty). Runs under the migration lock
+ * (unless read-only), so that a store opening while another migrates
+ * sees all of the migrations or none. */
+static int check_version(attune_store *st, int flags, int64_t *version)
+{
+	struct pg *q = pg_of(st);
+	int64_t objects = 0;
+	size_t n;
+	int rc;
+
+	store_migrations(STORE_DIALECT_POSTGRESQL, &n);
+	if ((rc = begin_top(st, "checking the schema")))
+		return rc;
+	if ((rc = read_version(st, version)))
+		goto out;
+	if (*version == 0 &&
+	    (rc = query_i64(st, "SELECT count(*) FROM pg_catalog.pg_class c"
+	                    " JOIN pg_catalog.pg_namespace s"
+	                    " ON s.oid = c.relnamespace"
+	                    " WHERE s.nspname = current_schema()",
+	                    &objects)))
+		goto out;
+	if (*version > (int64_t)n)
+		rc = store_fail(st, ATTUNE_EVERSION,
+		                "%s is at schema version %lld; this attune (%s) "
+		                "knows versions up to %zu", q->where,
+		                (long long)*version, ATTUNE_VERSION, n);
+	else if (*version == 0 && objects)
+		rc = store_fail(st, ATTUNE_ESTORE,
+		                "%s is a PostgreSQL database but not an attune "
+		                "one (its schema has tables but no "
+		                "schema_version table)", q->where);
+	else if (*version == 0 && !(flags & ATTUNE_STORE_CREATE))
+		rc = store_fail(st, ATTUNE_ENOTFOUND,
+		                "%s is an empty database; open it with "
+		                "ATTUNE_STORE_CREATE to set it up", q->where);
+	else if (*version < (int64_t)n && q->readonly)
+		rc = store_fail(st, ATTUNE_ESTORE,
+		                "%s is at schema version %lld and needs "
+		                "migrating to %zu; open it read-write once",
+		                q->where, (long long)*version, n);
+out:
+	if (rc) {
+		rollback_top(st);
+		return rc;
+	}
+	return commit_top(st, "checking the schema");
+}
+
+void pg_close(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+
+	if (!q)
+		return;
+	if (q->conn) {
+		if (q->txn && !conn_lost(q))
+			PQclear(PQexec(q->conn, "ROLLBACK"));
+		PQfinish(q->conn);
+	}
+	free(q->location);
+	free(q);
+	st->engine = NULL;
+}
+
+int pg_open(attune_store *st, const char *zLocation, int flags)
+{
+	/* Later entries win over the URI's own (expand_dbname), so the
+	 * client encoding is always UTF-8; the URI may set the rest. */
+	static const char *const keys[] = {
+		"connect_timeout", "fallback_application_name", "dbname",
+		"client_encoding", NULL
+	};
+	const char *vals[] = {CONNECT_TIMEOUT, "attune", zLocation, "UTF8",
+	                      NULL};
+	const struct store_migration *m;
+	struct pg *q;
+	char why[ATTUNE_ERR_MAX];
+	const char *enc;
+	int64_t version;
+	size_t n, i;
+	int rc;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return store_fail(st, ATTUNE_ENOMEM,
+		                  "out of memory opening a PostgreSQL store");
+	st->engine = q;
+	q->readonly = (flags & ATTUNE_STORE_READONLY) != 0;
+	q->location = strdup(zLocation);
+	if (!q->location) {
+		rc = store_fail(st, ATTUNE_ENOMEM,
+		                "out of memory opening a PostgreSQL store");
+		goto fail;
+	}
+	attune_store_location_safe(zLocation, q->where, sizeof(q->where));
+	q->conn = PQconnectdbParams(keys, vals, 1);
+	if (!q->conn) {
+		rc = store_fail(st, ATTUNE_ENOMEM, "out of memory connecting "
+		                "to %s", q->where);
+		goto fail;
+	}
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		one_line(why, sizeof(why), PQerrorMessage(q->conn));
+		rc = store_fail(st, ATTUNE_ESTORE, "cannot connect to "
+		                "PostgreSQL at %s: %s%s", q->where, why,
+		                strstr(why, "database \"") &&
+		                strstr(why, "does not exist")
+		                ? " (create the database first, e.g. "
+		                  "`createdb -O ROLE NAME`; see "
+		                  "docs/operations.md)" : "");
+		store_scrub_password(st->err.msg, zLocation);
+		goto fail;
+	}
+	PQsetNoticeProcessor(q->conn, no_notices, NULL);
+	if (PQserverVersion(q->conn) < SERVER_VERSION_MIN) {
+		rc = store_fail(st, ATTUNE_ESTORE, "%s: PostgreSQL %d is too "
+		                "old; attune needs 12 or newer", q->where,
+		                PQserverVersion(q->conn) / 10000);
+		goto fail;
+	}
+	enc = PQparameterStatus(q->conn, "server_encoding");
+	if (!enc || (strcmp(enc, "UTF8") != 0 &&
+	             strcmp(enc, "SQL_ASCII") != 0)) {
+		rc = store_fail(st, ATTUNE_ESTORE, "%s: the database's encoding "
+		                "is %s; attune stores UTF-8 text (create the "
+		                "database with -E UTF8)", q->where,
+		                enc ? enc : "unknown");
+		goto fail;
+	}
+	if ((rc = session_setup(st)))
+		goto fail;
+	/* A read-only store migrates nothing and needs no lock. */
+	if (!q->readonly && (rc = migrations_lock(st)))
+		goto fail;
+	rc = check_version(st, flags, &version);
+	m = store_migrations(STORE_DIALECT_POSTGRESQL, &n);
+	for (i = (size_t)version; rc == ATTUNE_OK && i < n; i++)
+		rc = migrate_one(st, &m[i]);
+	if (!q->readonly)
+		migrations_unlock(st);
+	if (rc)
+		goto fail;
+	return ATTUNE_OK;
+fail:
+	pg_close(st);
+	return rc;
+}
