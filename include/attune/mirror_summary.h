@@ -106,7 +106,8 @@ typedef struct attune_mirror_summary {
 	size_t n_utterances, n_therapist, n_client;
 	/* talk share: words (the rules' tokeniser) and, when every
 	 * therapist and client utterance has a start and an end (or the
-	 * next utterance's start), milliseconds */
+	 * next utterance's start; the last may have neither, and then does
+	 * not count), milliseconds */
 	size_t words_therapist, words_client;
 	double share_words;        /* therapist / (therapist + client); NaN
 	                              when nobody spoke */

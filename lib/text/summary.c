@@ -104,8 +104,8 @@ static void counts(attune_mirror_summary *s, const attune_utterance *u,
 		if (u[i].speaker == ATTUNE_SPEAKER_OTHER)
 			continue;
 		d = duration(u, n, i);
-		if (d < 0)
-			timed = 0;
+		if (d < 0 && i + 1 < n)
+			timed = 0;   /* the last turn may lack an end */
 		if (th) {
 			s->n_therapist++;
 			s->words_therapist += words_of(&u[i]);
