@@ -960,16 +960,17 @@ static int finish(parser *p)
 		mr_phrase *ph = &r->phrase[i];
 		size_t s;
 		ph->next = UINT32_MAX;
+		ph->key = mr_key(ph->w[0], ph->nw > 1 ? &ph->w[1] : NULL);
 		if (ph->ns == 0)
 			continue;
-		for (s = (size_t)mr_mix(ph->w[0]) & (slots - 1);;
+		for (s = (size_t)ph->key & (slots - 1);;
 		     s = (s + 1) & (slots - 1)) {
 			uint32_t k = r->head[s];
 			if (k == UINT32_MAX) {
 				r->head[s] = (uint32_t)i;
 				break;
 			}
-			if (r->phrase[k].w[0] == ph->w[0]) {
+			if (r->phrase[k].key == ph->key) {
 				ph->next = k;
 				r->head[s] = (uint32_t)i;
 				break;

@@ -32,11 +32,49 @@ static int bit(const uint64_t *b, uint32_t i)
 	return (int)(b[i >> 6] >> (i & 63) & 1u);
 }
 
+/* The phrases keyed by the word at j (two: and the one after it) that
+ * match from j: their sets are hit. */
+static void match_at(const attune_mirror_rules *r, turnx *t, size_t j,
+                     int two)
+{
+	size_t n = t->ntok, mask = ((size_t)1 << r->head_bits) - 1;
+	uint64_t key = mr_key(t->tok[j].h, two ? &t->tok[j + 1].h : NULL);
+	size_t s = (size_t)key & mask;
+	uint32_t k;
+
+	for (;; s = (s + 1) & mask) {
+		k = r->head[s];
+		if (k == UINT32_MAX || r->phrase[k].key == key)
+			break;
+	}
+	for (; k != UINT32_MAX; k = r->phrase[k].next) {
+		const mr_phrase *ph = &r->phrase[k];
+		uint32_t w, q;
+		if (j + ph->nw > n || (ph->nw > 1) != two)
+			continue;
+		for (w = 0; w < ph->nw && t->tok[j + w].h == ph->w[w]; w++)
+			;
+		if (w < ph->nw)
+			continue;
+		for (q = ph->s0; q < ph->s0 + ph->ns; q++) {
+			uint32_t set = r->set_ix[q];
+			if (!bit(t->hit, set)) {
+				t->hit[set >> 6] |= (uint64_t)1 << (set & 63);
+				t->hs[set] = t->tok[j].off;
+				t->he[set] = t->tok[j + ph->nw - 1].off +
+				             t->tok[j + ph->nw - 1].len;
+			}
+			if (j == 0)
+				t->shit[set >> 6] |= (uint64_t)1 << (set & 63);
+		}
+	}
+}
+
 static int turn_read(applier *a, turnx *t, const attune_utterance *u,
                      size_t i, const attune_mirror_result *codes)
 {
 	const attune_mirror_rules *r = a->r;
-	size_t n, j, mask = ((size_t)1 << r->head_bits) - 1;
+	size_t n, j;
 
 	t->idx = i;
 	n = mr_tokenise(u->text, u->text_len, t->tok, t->cap);
@@ -63,36 +101,9 @@ static int turn_read(applier *a, turnx *t, const attune_utterance *u,
 	memset(t->hit, 0, a->nw * sizeof(*t->hit));
 	memset(t->shit, 0, a->nw * sizeof(*t->shit));
 	for (j = 0; j < n; j++) {
-		uint64_t h = t->tok[j].h;
-		size_t s = (size_t)mr_mix(h) & mask;
-		uint32_t k;
-
-		for (;; s = (s + 1) & mask) {
-			k = r->head[s];
-			if (k == UINT32_MAX || r->phrase[k].w[0] == h)
-				break;
-		}
-		for (; k != UINT32_MAX; k = r->phrase[k].next) {
-			const mr_phrase *ph = &r->phrase[k];
-			uint32_t w, q;
-			if (j + ph->nw > n)
-				continue;
-			for (w = 1; w < ph->nw && t->tok[j + w].h == ph->w[w]; w++)
-				;
-			if (w < ph->nw)
-				continue;
-			for (q = ph->s0; q < ph->s0 + ph->ns; q++) {
-				uint32_t set = r->set_ix[q];
-				if (!bit(t->hit, set)) {
-					t->hit[set >> 6] |= (uint64_t)1 << (set & 63);
-					t->hs[set] = t->tok[j].off;
-					t->he[set] = t->tok[j + ph->nw - 1].off +
-					             t->tok[j + ph->nw - 1].len;
-				}
-				if (j == 0)
-					t->shit[set >> 6] |= (uint64_t)1 << (set & 63);
-			}
-		}
+		match_at(r, t, j, 0);         /* phrases of one word */
+		if (j + 1 < n)
+			match_at(r, t, j, 1); /* of two words or more */
 	}
 	return ATTUNE_OK;
 }
@@ -294,7 +305,13 @@ int attune_mirror_mark_apply(const attune_mirror_rules *r,
 		for (k = 0; k < r->n_rule; k++) {
 			const mr_rule *ru = &r->rule[k];
 			int client_rule = ru->type != ATTUNE_CUE_MOVE;
-			if (client_rule != me || !holds(&a, ru, cur, prev))
+			if (client_rule != me)
+				continue;
+			/* most rules need a phrase: skip them cheaply */
+			if (ru->evid != UINT32_MAX &&
+			    !bit(cur->hit, r->clause[ru->evid].set))
+				continue;
+			if (!holds(&a, ru, cur, prev))
 				continue;
 			if (add(&a, ru, cur, first))
 				goto oom;

@@ -57,10 +57,11 @@ typedef struct mr_code {
 } mr_code;
 
 /* A phrase: a run of word hashes; sets lists the phrase sets that hold
- * it (set_ix[s0 .. s0+ns)). Phrases with the same first word chain
- * through next. */
+ * it (set_ix[s0 .. s0+ns)). Phrases with the same key chain through
+ * next. */
 typedef struct mr_phrase {
 	uint64_t w[ATTUNE_RULES_PHRASE_WORDS];
+	uint64_t key;          /* mr_key of its first one or two words */
 	uint32_t nw;
 	uint32_t next;         /* UINT32_MAX ends the chain */
 	uint32_t s0, ns;
@@ -78,8 +79,8 @@ struct attune_mirror_rules {
 	size_t n_phrase;
 	uint32_t *set_ix;      /* the sets of each phrase */
 	size_t n_set;          /* phrase sets (every phrase clause has one) */
-	/* first-word table: open addressing, 2^bits slots of phrase index
-	 * (UINT32_MAX empty) keyed by the phrase's first word hash */
+	/* first-words table: open addressing, 2^bits slots of phrase index
+	 * (UINT32_MAX empty) keyed by the phrase's mr_key */
 	uint32_t *head;
 	unsigned head_bits;
 	uint64_t *stop;        /* stopword hashes, sorted */
@@ -111,6 +112,15 @@ static inline uint64_t mr_mix(uint64_t h)
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	return h;
+}
+
+/* The first-word table's key of a phrase: its first word alone, or its
+ * first two words (so that phrases starting with a common word such as
+ * "i" or "you" do not share one long chain). */
+static inline uint64_t mr_key(uint64_t w0, const uint64_t *w1)
+{
+	return w1 ? mr_mix(w0 ^ (*w1 << 17 | *w1 >> 47) ^
+	                   0x9e3779b97f4a7c15ULL) : mr_mix(w0);
 }
 
 /* Sorted-array membership of a stopword hash. */
