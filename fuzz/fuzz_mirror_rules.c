@@ -20,8 +20,8 @@ static const char *const turns[N] = {
 	"I wonder if you're annoyed with me.",
 	"You don't understand. This isn't working.",
 	"You're right, I pushed too hard. What would be more helpful?",
-	"Yes, that's exactly it. I think what I want is to talk about my "
-	"mum and the way she left when I was nine.",
+	("Yes, that's exactly it. I think what I want is to talk about my "
+	 "mum and the way she left when I was nine."),
 	"",
 	"Okay?"
 };

@@ -934,7 +934,8 @@ static int finish(parser *p)
 	mr_code *sorted = NULL;
 	int t;
 
-	qsort(p->pairs, p->n_pair, sizeof(*p->pairs), cmp_pair);
+	if (p->n_pair)
+		qsort(p->pairs, p->n_pair, sizeof(*p->pairs), cmp_pair);
 	r->set_ix = malloc((p->n_pair ? p->n_pair : 1) * sizeof(*r->set_ix));
 	if (!r->set_ix)
 		return oom(p);
@@ -998,7 +999,8 @@ static int finish(parser *p)
 		free(inv);
 		free(sorted);
 	}
-	qsort(r->stop, r->n_stop, sizeof(*r->stop), cmp_u64);
+	if (r->n_stop)
+		qsort(r->stop, r->n_stop, sizeof(*r->stop), cmp_u64);
 	return ATTUNE_OK;
 }
 

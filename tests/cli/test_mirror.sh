@@ -37,6 +37,8 @@ run mirror --help
 expect_rc 0 "mirror --help"
 expect_out "usage: attune mirror train"
 expect_out "never replaces it"
+expect_out "attune mirror summary"
+expect_out "--rules RULES"
 run mirror
 expect_rc 2 "mirror without a verb"
 

@@ -243,8 +243,8 @@ static void test_longer_and_no_codes(void **state)
 		"Fine.",
 		"What is it like between us right now?",
 		/* 14 words, more than the marker turn's 1: longer */
-		"Honestly a bit awkward, because last time I left feeling "
-		"you had judged me.",
+		("Honestly a bit awkward, because last time I left feeling "
+		 "you had judged me."),
 		"Thank you for telling me."
 	};
 	size_t i;
