@@ -1,7 +1,14 @@
 /* summary.c - the session analysis of a coded transcript: rupture
  * episodes and their repair, the MITI 4.2.1-style summary, talk share,
  * change-talk proportion, and the moments worth another look
- * (docs/mirror.md, "Episodes and repair" and "The session summary"). */
+ * (docs/mirror.md, "Episodes and repair" and "The session summary").
+ *
+ * Repair follows the rupture-resolution model of Safran & Muran (2000)
+ * as the 3RS operationalises it (Eubanks, Muran & Safran 2015): a
+ * rupture is resolved when the therapist addresses it (a resolution
+ * strategy) and the patient re-engages in the work. The windows that
+ * turn this into utterance counts are this tool's own choices (params in
+ * the rules file), not the 3RS's, which rates five-minute segments. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
