@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include "attune/mirror.h"
+#include "attune/mirror_rules.h"
+#include "attune/mirror_summary.h"
 #include "attune/transcript.h"
 
 static double now(void)
@@ -48,6 +50,9 @@ struct all {
 	attune_transcript *t[MAX_T];
 	size_t n, n_utt, text_bytes;
 	const attune_mirror_model *m;
+	const attune_mirror_rules *rules;
+	int mode;                  /* 0 the coder, 1 + cue rules, 2 + the
+	                              session summary */
 	attune_mirror_result *res;
 	size_t res_cap;
 	size_t n_coded;
@@ -84,6 +89,20 @@ static int code_t(struct all *a, const attune_transcript *t)
 	}
 	if (attune_mirror_code(a->m, t->u, t->n, a->res, NULL))
 		return 1;
+	if (a->mode) {
+		attune_mirror_marks *mk;
+		attune_mirror_summary *sum = NULL;
+		if (attune_mirror_mark_apply(a->rules, t->u, t->n, a->res, &mk,
+		                             NULL))
+			return 1;
+		if (a->mode == 2 && attune_mirror_summarise(a->rules, t->u, t->n,
+		                                            a->res, mk, &sum,
+		                                            NULL))
+			return 1;
+		a->check += mk->n + (sum ? sum->n_episodes : 0);
+		attune_mirror_summary_free(sum);
+		attune_mirror_marks_free(mk);
+	}
 	for (i = 0; a->checking && i < t->n; i++)
 		a->check = a->check * 31 + (unsigned long)(a->res[i].behaviour *
 		           7 + a->res[i].talk * 3 + 11);
@@ -181,6 +200,36 @@ int main(int argc, char **argv)
 	printf("utterances %zu\ntext_bytes %zu\n", a.n_utt, a.text_bytes);
 	printf("code_utt_per_s %.0f\ncode_text_mb_per_s %.1f\n",
 	       (double)a.n_utt / best, (double)a.text_bytes / best / 1e6);
+	/* the same with the built-in cue rules, and with the summary */
+	{
+		attune_mirror_rules *ru;
+		int mode;
+		if (attune_mirror_rules_builtin(&ru, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			return 1;
+		}
+		a.rules = ru;
+		for (mode = 1; mode <= 2; mode++) {
+			a.mode = mode;
+			best = 1e9;
+			t0 = now();
+			do {
+				double s = now();
+				for (i = 0; i < a.n; i++)
+					if (code_t(&a, a.t[i]))
+						return 1;
+				t1 = now();
+				if (t1 - s < best)
+					best = t1 - s;
+			} while (t1 - t0 < secs);
+			printf("%s %.0f\n", mode == 1 ? "code_rules_utt_per_s" :
+			       "code_rules_summary_utt_per_s",
+			       (double)a.n_utt / best);
+		}
+		a.mode = 0;
+		a.rules = NULL;
+		attune_mirror_rules_free(ru);
+	}
 
 	/* end to end: CSV bytes -> transcripts -> codes */
 	best = 1e9;

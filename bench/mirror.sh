@@ -105,6 +105,9 @@ row("coding, utterances/s (one core)", a["code_utt_per_s"],
     s.get("sk_code_utt_per_s"))
 row("coding, MB/s of utterance text", a["code_text_mb_per_s"],
     s.get("sk_code_text_mb_per_s"))
+row("coding + cue rules, utterances/s", a["code_rules_utt_per_s"], "")
+row("coding + rules + summary, utterances/s",
+    a["code_rules_summary_utt_per_s"], "")
 row("end to end from CSV, utterances/s", a["e2e_utt_per_s"], "")
 row("end to end from CSV, MB/s of CSV", a["e2e_csv_mb_per_s"], "")
 row("`attune mirror code` whole file, s",

@@ -1,8 +1,10 @@
-/* cmd_mirror.c - `attune mirror`: the session mirror's utterance coder.
- *   train  learn a model from a labelled CSV (AnnoMI columns)
- *   eval   cross-validation grouped by transcript, with agreement figures
- *   code   code transcripts (CSV, text, WebVTT, SRT, JSON) with a model
- *   info   print a model's header
+/* cmd_mirror.c - `attune mirror`: the session mirror.
+ *   train    learn a model from a labelled CSV (AnnoMI columns)
+ *   eval     cross-validation grouped by transcript, with agreement figures
+ *   code     code transcripts (CSV, text, WebVTT, SRT, JSON) with a model
+ *            and the cue rules (rupture markers, relational moves)
+ *   summary  the session analysis: episodes, repair, MITI-style summary
+ *   info     print a model's header
  * The library does the work (include/attune/mirror.h); this file reads
  * files, times training and prints. Output is held until the whole input
  * has proved valid (struct out). */
@@ -16,16 +18,23 @@
 #include <unistd.h>
 #include "cli.h"
 #include "attune/mirror.h"
+#include "attune/mirror_rules.h"
+#include "attune/mirror_summary.h"
 #include "attune/limits.h"
+#include "mirror_out.h"
 
 static const char usage_text[] =
 "usage: attune mirror train --labels FILE.csv --out MODEL [options]\n"
 "       attune mirror eval --labels FILE.csv [--folds K] [--json]\n"
 "                          [--predictions FILE] [options]\n"
-"       attune mirror code [--model MODEL] [--format csv|json] "
-"[--evidence]\n"
+"       attune mirror code [--model MODEL] [--rules RULES]\n"
+"                          [--format csv|json|html] [--evidence]\n"
 "                          [--input-format F] [--speakers MAP] FILE...\n"
+"       attune mirror summary [--model MODEL] [--rules RULES]\n"
+"                          [--format text|json|html] [--input-format F]\n"
+"                          [--speakers MAP] FILE...\n"
 "       attune mirror info [--model MODEL]\n"
+"       attune mirror rules\n"
 "\n"
 "Code each turn of a session transcript: a therapist turn as question,\n"
 "reflection, therapist_input or other (with a subcode: open/closed,\n"
@@ -33,7 +42,12 @@ static const char usage_text[] =
 "as change, neutral or sustain talk. The coder is a linear model over\n"
 "hashed word, character and context features, trained by attune from\n"
 "any CSV with the AnnoMI columns; the model compiled in was trained on\n"
-"AnnoMI (models/README.md). It assists a clinician's reading of a\n"
+"AnnoMI (models/README.md). Cue rules (models/mirror.rules, compiled\n"
+"in) mark rupture markers on client turns (withdrawal, deference,\n"
+"confrontation, mistrust) and the therapist's relational moves (the\n"
+"resolution strategies of the Rupture Resolution Rating System), each\n"
+"looking at the turn before; the rules have not been validated against\n"
+"expert-coded sessions. It all assists a clinician's reading of a\n"
 "session and never replaces it: docs/mirror.md says what it can and\n"
 "cannot see, and how well it agrees with expert coders.\n"
 "\n"
@@ -59,26 +73,45 @@ static const char usage_text[] =
 "                      avg_from, lambda, eta0, class_weight, seed\n"
 "                      (defaults and meaning: docs/mirror.md)\n"
 "\n"
-"code:\n"
+"code, summary:\n"
 "  --model MODEL       a model file (default: the one compiled in)\n"
-"  --format csv|json   output (default csv). CSV input: every input\n"
+"  --rules RULES       a cue rules file (default: the one compiled in;\n"
+"                      `attune mirror rules` prints it)\n"
+"  --format csv|json|html\n"
+"                      code output (default csv). CSV input: every input\n"
 "                      column, then therapist_behaviour, client_talk,\n"
-"                      subcode, markers, confidence. Other input: file,\n"
-"                      transcript_id, line, turn, speaker, label, start,\n"
-"                      end, utterance_id, text and the same five.\n"
+"                      subcode, markers, confidence, relational, cues.\n"
+"                      Other input: file, transcript_id, line, turn,\n"
+"                      speaker, label, start, end, utterance_id, text and\n"
+"                      the same seven. markers: rupture markers of a\n"
+"                      client turn, \"withdrawal/minimal;confrontation/\n"
+"                      rejecting\"; relational: the therapist's moves,\n"
+"                      \"immediacy;rationale\"; cues: the evidence, rule\n"
+"                      id, intensity, confidence and the cue matched.\n"
+"                      html: one self-contained page, a timeline with\n"
+"                      rupture episodes shaded and repairs marked.\n"
+"  --format text|json|html\n"
+"                      summary output (default text): talk share by words\n"
+"                      and time, MITI 4.2.1-style R:Q and % complex\n"
+"                      reflections with the fair/good thresholds, change\n"
+"                      talk proportion, rupture episodes and whether they\n"
+"                      were repaired, moments worth another look\n"
 "  --evidence          add a column with the features that weighed most\n"
 "                      for each code (slower)\n"
 "  --input-format F    text, vtt, srt, csv or json (default: detect)\n"
 "  --speakers MAP      speaker names to roles, \"Dr Lee=therapist,"
 "Sam=client\"\n"
-"  markers is empty for now: the rupture-marker cues come next.\n"
 "\n"
 "Exit codes: 0 ok, 1 bad input (nothing printed), 2 usage, 3 internal.\n";
 
 enum {
 	OPT_LABELS = OPT_FIRST_FREE, OPT_OUT, OPT_FOLDS, OPT_SET, OPT_MODEL,
-	OPT_FORMAT, OPT_EVIDENCE, OPT_INFORMAT, OPT_SPEAKERS, OPT_PREDICTIONS
+	OPT_FORMAT, OPT_EVIDENCE, OPT_INFORMAT, OPT_SPEAKERS, OPT_PREDICTIONS,
+	OPT_RULES
 };
+
+/* Output formats of code and summary. */
+enum { FMT_CSV = 0, FMT_JSON = 1, FMT_HTML = 2, FMT_TEXT = 3 };
 
 /* Largest file read whole: a model (2^24 buckets is 1 GB) or an
  * archive of transcripts. */
@@ -198,6 +231,32 @@ static int load_model(const char *path, attune_mirror_model **m)
 		return cli_exit_for(rc);
 	}
 	rc = attune_mirror_model_load(buf, len, path, m, &err);
+	free(buf);
+	if (rc)
+		cli_err("%s", err.msg);
+	return cli_exit_for(rc);
+}
+
+/* Load --rules or the built-in rules; messages printed. */
+static int load_rules(const char *path, attune_mirror_rules **r)
+{
+	attune_err err;
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (!path) {
+		rc = attune_mirror_rules_builtin(r, &err);
+		if (rc)
+			cli_err("built-in rules: %s", err.msg);
+		return rc ? EXIT_INTERNAL : EXIT_OKAY;
+	}
+	rc = cli_read_file(path, ATTUNE_RULES_FILE_MAX, &buf, &len, &err);
+	if (rc) {
+		cli_err("%s", err.msg);
+		return cli_exit_for(rc);
+	}
+	rc = attune_mirror_rules_parse(buf, len, path, r, &err);
 	free(buf);
 	if (rc)
 		cli_err("%s", err.msg);
@@ -461,8 +520,11 @@ static int do_eval(const char *labels, unsigned folds, int json,
 
 struct coder {
 	const attune_mirror_model *m;
+	const attune_mirror_rules *rules;
 	struct out o;
-	int json;
+	int json;                  /* code: JSON; summary: not text */
+	int fmt;                   /* FMT_* */
+	int summary;               /* the summary verb */
 	int evidence;
 	const char *path;          /* the file being coded */
 	attune_csv *raw;           /* CSV input: its records, read in step */
@@ -503,9 +565,10 @@ static int evidence(struct coder *k, const attune_transcript *t, size_t i,
 	return e->rc;
 }
 
-/* The five columns the coder adds, in CSV. */
+/* The seven columns the coder adds, in CSV. */
 static void put_codes_csv(strbuf *b, const attune_mirror_result *r,
-                          const strbuf *ev)
+                          const strbuf *ev, const struct mirror_view *v,
+                          size_t i)
 {
 	const char *z;
 
@@ -516,10 +579,11 @@ static void put_codes_csv(strbuf *b, const attune_mirror_result *r,
 	sb_puts(b, attune_mirror_code_name(ATTUNE_MIRROR_TALK, r->talk));
 	sb_putc(b, ',');
 	sb_puts(b, attune_mirror_code_name(ATTUNE_MIRROR_SUBCODE, r->subcode));
-	sb_putc(b, ',');              /* markers: none yet */
+	mo_csv_marks(b, v, i, MO_MARKERS);
 	sb_putc(b, ',');
 	if (r->behaviour >= 0 || r->talk >= 0)
 		put3(b, r->confidence);
+	mo_csv_marks(b, v, i, MO_RELATIONAL | MO_CUES);
 	if (ev) {
 		sb_putc(b, ',');
 		z = ev->s ? ev->s : "";
@@ -529,7 +593,8 @@ static void put_codes_csv(strbuf *b, const attune_mirror_result *r,
 }
 
 static void put_codes_json(strbuf *b, const attune_mirror_result *r,
-                           const strbuf *ev)
+                           const strbuf *ev, const struct mirror_view *v,
+                           size_t i)
 {
 	sb_puts(b, ", \"therapist_behaviour\": ");
 	if (r->behaviour >= 0)
@@ -549,7 +614,8 @@ static void put_codes_json(strbuf *b, const attune_mirror_result *r,
 		                                       r->subcode));
 	else
 		sb_puts(b, "null");
-	sb_puts(b, ", \"markers\": [], \"confidence\": ");
+	mo_json_marks(b, v, i);
+	sb_puts(b, ", \"confidence\": ");
 	if (r->behaviour >= 0 || r->talk >= 0)
 		put3(b, r->confidence);
 	else
@@ -566,6 +632,9 @@ static int code_one(void *ctx, attune_transcript **tp)
 	struct coder *k = ctx;
 	const attune_transcript *t = *tp;
 	strbuf *b = &k->o.b, ev;
+	attune_mirror_marks *mk = NULL;
+	attune_mirror_summary *sum = NULL;
+	struct mirror_view v;
 	size_t i;
 	int rc = ATTUNE_OK;
 
@@ -578,6 +647,37 @@ static int code_one(void *ctx, attune_transcript **tp)
 	}
 	if (attune_mirror_code(k->m, t->u, t->n, k->res, &k->err))
 		return k->rc = ATTUNE_ENOMEM;
+	if (attune_mirror_mark_apply(k->rules, t->u, t->n, k->res, &mk,
+	                             &k->err))
+		return k->rc = ATTUNE_ENOMEM;
+	if ((k->summary || k->fmt == FMT_HTML) &&
+	    attune_mirror_summarise(k->rules, t->u, t->n, k->res, mk, &sum,
+	                            &k->err)) {
+		attune_mirror_marks_free(mk);
+		return k->rc = ATTUNE_ENOMEM;
+	}
+	v.path = k->path;
+	v.t = t;
+	v.res = k->res;
+	v.mk = mk;
+	v.s = sum;
+	if (k->summary || k->fmt == FMT_HTML) {
+		if (k->fmt == FMT_HTML) {
+			mo_html_transcript(b, &v, k->summary);
+		} else if (k->fmt == FMT_JSON) {
+			sb_puts(b, k->n_rows ? ",\n" : "\n");
+			mo_summary_json(b, &v);
+		} else {
+			sb_puts(b, k->n_rows ? "\n" : "");
+			mo_summary_text(b, &v);
+		}
+		k->n_rows++;
+		if (out_flush(&k->o, 0))
+			rc = k->rc = k->o.rc;
+		attune_mirror_summary_free(sum);
+		attune_mirror_marks_free(mk);
+		return rc;
+	}
 	sb_init(&ev, 4096);
 	for (i = 0; i < t->n && rc == ATTUNE_OK; i++) {
 		const attune_utterance *u = &t->u[i];
@@ -604,7 +704,7 @@ static int code_one(void *ctx, attune_transcript **tp)
 					sb_putc(b, ',');
 				csv_field(b, f[j].p, f[j].n);
 			}
-			put_codes_csv(b, r, k->evidence ? &ev : NULL);
+			put_codes_csv(b, r, k->evidence ? &ev : NULL, &v, i);
 		} else if (!k->json) {
 			csv_field(b, k->path, strlen(k->path));
 			sb_putc(b, ',');
@@ -623,7 +723,7 @@ static int code_one(void *ctx, attune_transcript **tp)
 				          strlen(u->utterance_id));
 			sb_putc(b, ',');
 			csv_field(b, u->text, u->text_len);
-			put_codes_csv(b, r, k->evidence ? &ev : NULL);
+			put_codes_csv(b, r, k->evidence ? &ev : NULL, &v, i);
 		} else {
 			sb_puts(b, k->n_rows ? ",\n  {" : "\n  {");
 			sb_puts(b, "\"file\": ");
@@ -660,13 +760,14 @@ static int code_one(void *ctx, attune_transcript **tp)
 				sb_puts(b, "null");
 			sb_puts(b, ", \"text\": ");
 			sb_json_str(b, u->text);
-			put_codes_json(b, r, k->evidence ? &ev : NULL);
+			put_codes_json(b, r, k->evidence ? &ev : NULL, &v, i);
 		}
 		k->n_rows++;
 		if (out_flush(&k->o, 0))
 			rc = k->o.rc;
 	}
 	sb_free(&ev);
+	attune_mirror_marks_free(mk);
 	if (rc)
 		k->rc = rc;
 	return rc;
@@ -677,10 +778,10 @@ static int csv_header(struct coder *k, int first)
 {
 	static const char *const added[] = {
 		"therapist_behaviour", "client_talk", "subcode", "markers",
-		"confidence", "evidence"
+		"confidence", "relational", "cues", "evidence"
 	};
 	const attune_csv_field *f;
-	size_t nf, j, a, na = k->evidence ? 6 : 5;
+	size_t nf, j, a, na = k->evidence ? 8 : 7;
 	strbuf h;
 	int rc;
 
@@ -729,26 +830,42 @@ static int csv_header(struct coder *k, int first)
 	return rc;
 }
 
-static int do_code(const char *model, int json, int ev,
-                   const attune_transcript_opts *topts, char **files,
-                   int n_files)
+/* code and summary: every transcript of every file. With CSV output
+ * (code only) a CSV input's records are echoed, so CSV and other inputs
+ * cannot be mixed. */
+static int do_code(const char *model, const char *rules, int fmt,
+                   int summary, int ev, const attune_transcript_opts *topts,
+                   char **files, int n_files)
 {
 	struct coder k;
 	attune_mirror_model *m = NULL;
+	attune_mirror_rules *ru = NULL;
 	char *buf = NULL;
 	size_t len;
 	int i, rc, exitc = EXIT_OKAY, n_csv = 0;
+	int json = fmt != FMT_CSV || summary;   /* no CSV echo */
 
 	memset(&k, 0, sizeof(k));
 	rc = load_model(model, &m);
 	if (rc)
 		return rc;
+	rc = load_rules(rules, &ru);
+	if (rc) {
+		attune_mirror_model_free(m);
+		return rc;
+	}
 	k.m = m;
+	k.rules = ru;
 	k.json = json;
+	k.fmt = fmt;
+	k.summary = summary;
 	k.evidence = ev;
 	out_init(&k.o, 0);
-	if (json)
-		sb_puts(&k.o.b, "{\"utterances\": [");
+	if (fmt == FMT_HTML)
+		mo_html_begin(&k.o.b, n_files == 1 ? files[0] : "transcripts");
+	else if (fmt == FMT_JSON)
+		sb_puts(&k.o.b, summary ? "{\"sessions\": [" :
+		        "{\"utterances\": [");
 	for (i = 0; i < n_files; i++) {
 		attune_transcript_format f;
 		attune_csv *csv = NULL;
@@ -805,11 +922,12 @@ static int do_code(const char *model, int json, int ev,
 				        "turn,speaker,label,start,end,"
 				        "utterance_id,text,therapist_behaviour,"
 				        "client_talk,subcode,markers,confidence,"
-				        "evidence\n" : "file,transcript_id,line,"
+				        "relational,cues,evidence\n" :
+				        "file,transcript_id,line,"
 				        "turn,speaker,label,start,end,"
 				        "utterance_id,text,therapist_behaviour,"
 				        "client_talk,subcode,markers,"
-				        "confidence\n");
+				        "confidence,relational,cues\n");
 			o.format = f;
 			rc = attune_transcript_each(buf, len, k.path, &o,
 			                            code_one, &k, &k.err);
@@ -821,7 +939,9 @@ static int do_code(const char *model, int json, int ev,
 		free(buf);
 		buf = NULL;
 	}
-	if (json)
+	if (fmt == FMT_HTML)
+		mo_html_end(&k.o.b);
+	else if (fmt == FMT_JSON)
 		sb_puts(&k.o.b, "\n]}\n");
 	rc = out_finish(&k.o);
 	if (rc) {
@@ -842,10 +962,22 @@ out:
 	free((char *)k.header);
 	out_free(&k.o);
 	attune_mirror_model_free(m);
+	attune_mirror_rules_free(ru);
 	return exitc;
 }
 
-/* ---- info --------------------------------------------------------------------- */
+/* ---- rules, info --------------------------------------------------------------- */
+
+/* Print the compiled-in rules file (to copy and extend). */
+static int do_rules(void)
+{
+	size_t len;
+	const char *z = attune_mirror_rules_builtin_text(&len);
+
+	fwrite(z, 1, len, stdout);
+	return EXIT_OKAY;
+}
+
 
 static int do_info(const char *model)
 {
@@ -874,15 +1006,16 @@ int cmd_mirror(struct cli *cli, int argc, char **argv)
 		{"input-format", required_argument, NULL, OPT_INFORMAT},
 		{"speakers", required_argument, NULL, OPT_SPEAKERS},
 		{"predictions", required_argument, NULL, OPT_PREDICTIONS},
+		{"rules", required_argument, NULL, OPT_RULES},
 		{NULL, 0, NULL, 0}
 	};
 	attune_mirror_opts mo;
 	attune_transcript_opts topts;
 	attune_err err;
 	const char *verb, *labels = NULL, *out = NULL, *model = NULL;
-	const char *pred_path = NULL;
+	const char *pred_path = NULL, *rules = NULL, *format = NULL;
 	unsigned folds = 5;
-	int c, json = 0, ev = 0, r;
+	int c, json = 0, ev = 0, r, fmt;
 
 	attune_mirror_opts_default(&mo);
 	memset(&topts, 0, sizeof(topts));
@@ -928,15 +1061,10 @@ int cmd_mirror(struct cli *cli, int argc, char **argv)
 			model = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "csv") == 0) {
-				json = 0;
-			} else if (strcmp(optarg, "json") == 0) {
-				json = 1;
-			} else {
-				cli_err("--format: '%s' is not csv or json",
-				        optarg);
-				return EXIT_USAGE;
-			}
+			format = optarg;
+			break;
+		case OPT_RULES:
+			rules = optarg;
 			break;
 		case OPT_EVIDENCE:
 			ev = 1;
@@ -988,17 +1116,37 @@ int cmd_mirror(struct cli *cli, int argc, char **argv)
 		}
 		return do_eval(labels, folds, json, pred_path, &mo);
 	}
-	if (strcmp(verb, "code") == 0) {
+	if (strcmp(verb, "code") == 0 || strcmp(verb, "summary") == 0) {
+		int summary = verb[0] == 's';
+		fmt = summary ? FMT_TEXT : json ? FMT_JSON : FMT_CSV;
+		if (format && strcmp(format, "json") == 0)
+			fmt = FMT_JSON;
+		else if (format && strcmp(format, "html") == 0)
+			fmt = FMT_HTML;
+		else if (format && strcmp(format, summary ? "text" : "csv") == 0)
+			fmt = summary ? FMT_TEXT : FMT_CSV;
+		else if (format) {
+			cli_err("--format: '%s' is not %s", format, summary ?
+			        "text, json or html" : "csv, json or html");
+			return EXIT_USAGE;
+		}
+		if (summary && ev) {
+			cli_err("mirror summary: --evidence is for mirror code");
+			return EXIT_USAGE;
+		}
 		if (optind >= argc) {
-			cli_err("mirror code: give one or more transcript "
-			        "files (- for stdin)");
+			cli_err("mirror %s: give one or more transcript "
+			        "files (- for stdin)", verb);
 			return cli_usage(usage_text, 1);
 		}
-		return do_code(model, json, ev, &topts, argv + optind,
-		               argc - optind);
+		return do_code(model, rules, fmt, summary, ev, &topts,
+		               argv + optind, argc - optind);
 	}
 	if (strcmp(verb, "info") == 0)
 		return do_info(model);
-	cli_err("mirror: unknown verb '%s' (train, eval, code, info)", verb);
+	if (strcmp(verb, "rules") == 0)
+		return do_rules();
+	cli_err("mirror: unknown verb '%s' (train, eval, code, summary, "
+	        "rules, info)", verb);
 	return cli_usage(usage_text, 1);
 }

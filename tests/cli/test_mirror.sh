@@ -37,6 +37,8 @@ run mirror --help
 expect_rc 0 "mirror --help"
 expect_out "usage: attune mirror train"
 expect_out "never replaces it"
+expect_out "attune mirror summary"
+expect_out "--rules RULES"
 run mirror
 expect_rc 2 "mirror without a verb"
 
@@ -84,10 +86,10 @@ run mirror info
 expect_rc 0 "info of the built-in model"
 expect_out "trained_on annomi-full.csv: 106 transcripts"
 
-# Coding a CSV echoes every column and adds five; one row per input row.
+# Coding a CSV echoes every column and adds seven; one row per input row.
 run mirror code --model "$T/a.model" "$SUB"
 expect_rc 0 "code csv"
-expect_out "transcript_id,utterance_id,interlocutor,timestamp,utterance_text,annotator_id,main_therapist_behaviour,client_talk_type,question_subtype,reflection_subtype,therapist_input_subtype,therapist_behaviour,client_talk,subcode,markers,confidence"
+expect_out "transcript_id,utterance_id,interlocutor,timestamp,utterance_text,annotator_id,main_therapist_behaviour,client_talk_type,question_subtype,reflection_subtype,therapist_input_subtype,therapist_behaviour,client_talk,subcode,markers,confidence,relational,cues"
 check
 [ "$(wc -l <"$T/out")" -eq "$(wc -l <"$SUB")" ] || fail "a row per input row"
 # coding its own output again is refused
@@ -114,11 +116,99 @@ sed "s|$M/||" "$T/out" >"$T/o" && mv "$T/o" "$T/out"
 expect_golden session.vtt-json.expected.csv
 run mirror code --evidence "$M/session.txt"
 expect_rc 0 "code --evidence"
-expect_out ",confidence,evidence"
+expect_out ",confidence,relational,cues,evidence"
 expect_out "w:what"
 run_in "$M/session.txt" mirror code -
 expect_rc 0 "code stdin"
 expect_out "-,,1,0,therapist,T,00:00:02.000"
+
+# Rupture markers, relational moves and the session summary, from a
+# made-up session with three rupture episodes (two repaired) and markup
+# in a client turn (tests/data/mirror/rupture.txt).
+run mirror code "$M/rupture.txt"
+expect_rc 0 "code rupture"
+sed "s|$M/||" "$T/out" >"$T/o" && mv "$T/o" "$T/out"
+expect_golden rupture.txt.expected.csv
+expect_out ',withdrawal/minimal,'
+expect_out 'own-contribution;validation;change-task'
+expect_out '"W-MIN-FEEL 2 0.60 ""I don'"'"'t know"""'
+run mirror code --format json "$M/rupture.txt"
+expect_rc 0 "code rupture json"
+expect_out '"markers": [{"type": "withdrawal", "subtype": "minimal", "intensity": 2, "confidence": 0.60, "rule": "W-MIN-FEEL", "cue": "Fine"}]'
+expect_out '"relational": [{"subtype": "immediacy"'
+run mirror summary "$M/rupture.txt"
+expect_rc 0 "summary"
+sed "s|$M/||" "$T/out" >"$T/o" && mv "$T/o" "$T/out"
+expect_golden rupture.txt.summary.txt
+expect_out "episodes         3, 2 repaired"
+expect_out "MITI R:Q         0.83 (5 reflections / 6 questions): below fair"
+run mirror summary --format json "$M/rupture.txt"
+expect_rc 0 "summary json"
+sed "s|$M/||" "$T/out" >"$T/o" && mv "$T/o" "$T/out"
+expect_golden rupture.txt.summary.json
+expect_out '"rq_band": "below fair"'
+run mirror summary --format html "$M/rupture.txt"
+expect_rc 0 "summary html"
+sed "s|$M/||" "$T/out" >"$T/o" && mv "$T/o" "$T/out"
+expect_golden rupture.txt.summary.html
+run mirror code --format html "$M/rupture.txt" "$M/session.txt"
+expect_rc 0 "code html"
+# self-contained, inert: markup in a turn is text, nothing is loaded
+expect_out '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;'
+expect_out '&lt;b&gt;I can&#39;t do this&lt;/b&gt; &amp; &quot;nobody gets it&quot;'
+expect_not_out '<script'
+expect_not_out '<b>'
+expect_not_out 'src='
+expect_not_out 'http://'
+expect_not_out 'https://'
+expect_out "Content-Security-Policy"
+expect_out 'Rupture episode 3: confrontation, intensity 2, not repaired'
+expect_out 'class="client ep fixed"'
+check
+[ "$(grep -c '<section>' "$T/out")" -eq 2 ] || fail "one section per transcript"
+# the same in JSON and CSV input; the rules file from the command line
+printf 'attune-mirror-rules 1
+rule ONLY
+  code withdrawal/fine
+  any "fine"
+' >"$T/my.rules"
+run mirror code --rules "$T/my.rules" "$M/rupture.txt"
+expect_rc 0 "code --rules"
+expect_out "withdrawal/fine"
+expect_not_out "withdrawal/minimal"
+expect_not_out "immediacy"
+printf 'attune-mirror-rules 1
+rule A
+  code withdrawl/x
+' >"$T/bad.rules"
+run mirror code --rules "$T/bad.rules" "$M/rupture.txt"
+expect_rc 1 "bad rules"
+expect_err "bad.rules:3:8: 'withdrawl' is not a type"
+expect_no_out
+run mirror summary --rules "$T/missing.rules" "$M/rupture.txt"
+expect_rc 1 "missing rules"
+expect_err "missing.rules"
+run mirror rules
+expect_rc 0 "rules"
+expect_out "attune-mirror-rules 1"
+expect_out "rule W-MIN-OPEN"
+run mirror rules
+cp "$T/out" "$T/copy.rules"
+run mirror summary --rules "$T/copy.rules" "$M/rupture.txt"
+expect_rc 0 "the printed rules read back"
+expect_out "episodes         3, 2 repaired"
+run mirror summary --format csv "$M/rupture.txt"
+expect_rc 2 "summary --format csv"
+expect_err "'csv' is not text, json or html"
+run mirror summary --evidence "$M/rupture.txt"
+expect_rc 2 "summary --evidence"
+run mirror summary
+expect_rc 2 "summary without files"
+run mirror summary "$SUB"
+expect_rc 0 "summary of a CSV archive"
+check
+[ "$(grep -c '^annomi-subset.csv\|/annomi-subset.csv (transcript' "$T/out")" -eq 21 ] ||
+	fail "one summary per transcript of the CSV"
 
 # Errors: usage 2; bad input 1 and nothing on stdout.
 run mirror train --out "$T/x.model"

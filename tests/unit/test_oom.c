@@ -15,6 +15,8 @@
 #include <cjson/cJSON.h>
 #include "attune/csv.h"
 #include "attune/instrument.h"
+#include "attune/mirror_rules.h"
+#include "attune/mirror_summary.h"
 #include "attune/score.h"
 #include "attune/transcript.h"
 #include "util/util_int.h"
@@ -187,6 +189,54 @@ static int run_transcripts(void)
 	return ATTUNE_OK;
 }
 
+/* The session mirror's cue rules (the built-in file), applied to a
+ * transcript and summarised. */
+static int run_mirror_rules(void)
+{
+	static const char *const text[6] = {
+		"How do you feel about coming here?",
+		"I don't know. Whatever you think.",
+		"I wonder what's happening between us right now.",
+		"You don't understand. This isn't working.",
+		"You're right, I pushed too hard. Let's put that aside.",
+		"Yes, that's exactly it."
+	};
+	attune_mirror_rules *r = NULL;
+	attune_mirror_marks *mk = NULL;
+	attune_mirror_summary *s = NULL;
+	attune_utterance u[6];
+	attune_err err;
+	size_t i;
+	int rc;
+
+	memset(u, 0, sizeof(u));
+	for (i = 0; i < 6; i++) {
+		u[i].speaker = i % 2 ? ATTUNE_SPEAKER_CLIENT :
+		               ATTUNE_SPEAKER_THERAPIST;
+		u[i].text = text[i];
+		u[i].text_len = strlen(text[i]);
+		u[i].label = "";
+		u[i].start_ms = u[i].end_ms = -1;
+	}
+	rc = attune_mirror_rules_builtin(&r, &err);
+	if (!rc)
+		rc = attune_mirror_mark_apply(r, u, 6, NULL, &mk, &err);
+	if (!rc)
+		rc = attune_mirror_summarise(r, u, 6, NULL, mk, &s, &err);
+	if (!rc && s->n_episodes != 1)
+		rc = ATTUNE_EINTERNAL;
+	attune_mirror_summary_free(s);
+	attune_mirror_marks_free(mk);
+	attune_mirror_rules_free(r);
+	return rc;
+}
+
+static void test_oom_mirror_rules(void **state)
+{
+	(void)state;
+	torture(run_mirror_rules, "mirror cue rules + summary");
+}
+
 static void test_oom_transcripts(void **state)
 {
 	(void)state;
@@ -219,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_oom_csv),
 		cmocka_unit_test(test_oom_strbuf),
 		cmocka_unit_test(test_oom_transcripts),
+		cmocka_unit_test(test_oom_mirror_rules),
 	};
 
 	cJSON_InitHooks(&hooks);
