@@ -21,6 +21,12 @@ struct frame {
 	double y0, y1;   /* score range */
 };
 
+/* A whole number, without printf (the charts write thousands). */
+static void put_int(strbuf *b, int v)
+{
+	sb_num(b, (double)v);
+}
+
 /* A coordinate with one decimal, locale-free. */
 static void coord(strbuf *b, double v)
 {
@@ -92,7 +98,7 @@ static void axes(strbuf *b, const struct frame *f, const char *zYLabel)
 		html_raw_trusted(b, "\" y=\"");
 		coord(b, H - MB + 16);
 		html_raw_trusted(b, "\" text-anchor=\"middle\">");
-		sb_printf(b, "%d", s);
+		put_int(b, s);
 		html_raw_trusted(b, "</text>");
 	}
 	html_raw_trusted(b, "<line class=\"axis\" x1=\"");
@@ -182,10 +188,13 @@ static void series(strbuf *b, const struct frame *f,
 			continue;
 		/* Connect across missing sessions: the line shows the course,
 		 * the points show what was measured. */
-		if (!open)
-			sb_printf(b, "<polyline class=\"line s%d\" points=\"", k);
-		else
+		if (!open) {
+			html_raw_trusted(b, "<polyline class=\"line s");
+			put_int(b, k);
+			html_raw_trusted(b, "\" points=\"");
+		} else {
 			sb_putc(b, ' ');
+		}
 		open = 1;
 		coord(b, px(f, s->first + (double)i));
 		sb_putc(b, ',');
@@ -196,13 +205,17 @@ static void series(strbuf *b, const struct frame *f,
 	for (i = 0; i < s->n; i++) {
 		if (isnan(s->y[i]))
 			continue;
-		sb_printf(b, "<circle class=\"s%d\" r=\"3\" cx=\"", k);
+		html_raw_trusted(b, "<circle class=\"s");
+		put_int(b, k);
+		html_raw_trusted(b, "\" r=\"3\" cx=\"");
 		coord(b, px(f, s->first + (double)i));
 		html_raw_trusted(b, "\" cy=\"");
 		coord(b, py(f, s->y[i]));
 		html_raw_trusted(b, "\"><title>");
 		svg_text(b, s->label);
-		sb_printf(b, ", session %d: ", s->first + (int)i);
+		html_raw_trusted(b, ", session ");
+		put_int(b, s->first + (int)i);
+		html_raw_trusted(b, ": ");
 		sb_num(b, round(s->y[i] * 100) / 100);
 		html_raw_trusted(b, "</title></circle>");
 	}
@@ -351,7 +364,9 @@ void svg_heatmap(strbuf *b, const struct svg_heat *h)
 				continue;
 			k = span > 0 ? (int)floor((v - h->vmin) / span * 5) : 0;
 			k = k < 0 ? 0 : k > 4 ? 4 : k;
-			sb_printf(b, "<rect class=\"h%d\" x=\"", k);
+			html_raw_trusted(b, "<rect class=\"h");
+			put_int(b, k);
+			html_raw_trusted(b, "\" x=\"");
 			coord(b, HL + cw * (double)c + 1);
 			html_raw_trusted(b, "\" y=\"");
 			coord(b, y + 1);
@@ -361,7 +376,9 @@ void svg_heatmap(strbuf *b, const struct svg_heat *h)
 			coord(b, CELL_H - 2);
 			html_raw_trusted(b, "\"><title>");
 			svg_text(b, h->row_label[r]);
-			sb_printf(b, ", session %d: ", h->first + (int)c);
+			html_raw_trusted(b, ", session ");
+			put_int(b, h->first + (int)c);
+			html_raw_trusted(b, ": ");
 			sb_num(b, round(v * 100) / 100);
 			html_raw_trusted(b, "</title></rect>");
 		}
@@ -404,8 +421,9 @@ void svg_heatmap(strbuf *b, const struct svg_heat *h)
 			any |= !isnan(h->v[r * h->cols + c]);
 		if (!any)
 			continue;
-		sb_printf(b, "<tr><th scope=\"row\">%d</th>",
-		          h->first + (int)c);
+		html_raw_trusted(b, "<tr><th scope=\"row\">");
+		put_int(b, h->first + (int)c);
+		html_raw_trusted(b, "</th>");
 		for (r = 0; r < h->rows; r++) {
 			html_raw_trusted(b, "<td>");
 			html_num(b, h->v[r * h->cols + c]);
