@@ -199,6 +199,22 @@ static int client_row(void *ctx, const attune_client_rec *r)
 	return 0;
 }
 
+static int setting_value(void *ctx, const char *zValue)
+{
+	*(int *)ctx = strcmp(zValue, "1") == 0;
+	return 0;
+}
+
+/* Is the clinic's setting zName "1"? Unset or unreadable: no. */
+static int setting_on(attune_store *st, attune_id clinic, const char *zName)
+{
+	int on = 0;
+
+	if (attune_store_setting_get(st, clinic, zName, setting_value, &on))
+		return 0;
+	return on;
+}
+
 int cmd_client(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_NAME = OPT_FIRST_FREE, OPT_THERAPIST, OPT_STARTED };
@@ -254,7 +270,16 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 		rec.therapist_id = tid;
 		rec.code = argv[optind];
 		rec.display_name = name;
-		rc = attune_store_client_add(st, &rec, started, &id);
+		/* The client and the clinic's default for the client's own
+		 * view (as the web app's "add client" does), together. */
+		rc = attune_store_begin(st);
+		if (rc == ATTUNE_OK)
+			rc = attune_store_client_add(st, &rec, started, &id);
+		if (rc == ATTUNE_OK && setting_on(st, clinic,
+		                                  ATTUNE_SETTING_SEES_PROGRESS))
+			rc = attune_store_client_set_sees_progress(st, id, 1);
+		if (rc == ATTUNE_OK)
+			rc = attune_store_commit(st);
 		if (rc) {
 			cli_err("%s", attune_store_errmsg(st));
 			attune_store_close(st);

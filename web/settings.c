@@ -9,7 +9,7 @@
 
 /* Names in the store's clinic_settings (identifiers). */
 #define SET_LINK_DAYS "link_days"
-#define SET_SEES_PROGRESS "sees_progress_default"
+#define SET_SEES_PROGRESS ATTUNE_SETTING_SEES_PROGRESS
 #define SET_INSTRUMENTS "instruments"    /* comma-separated ids in use */
 
 /* Room for the instrument list: every instrument of the catalogue with

@@ -473,6 +473,11 @@ int attune_store_client_set_sees_progress(attune_store *st,
 
 /* ---- Clinic settings ---- */
 
+/* The settings attune itself reads (the web app's admin page sets them;
+ * docs/data-model.md): "1" when a new client may see their own progress
+ * after a check-in. */
+#define ATTUNE_SETTING_SEES_PROGRESS "sees_progress_default"
+
 /* zName an identifier, zValue text. Audited "setting.set" (object
  * clinic:N, detail the name). */
 int attune_store_setting_set(attune_store *st, attune_id clinic_id,

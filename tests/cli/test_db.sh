@@ -41,6 +41,16 @@ expect_rc 1 "impossible date"
 run client add C-03 --db "$DB" --therapist nobody
 expect_rc 1 "unknown therapist"
 expect_err "no user 'nobody'"
+# The clinic's default for a new client's own view holds here too.
+[ "$(db_sql "$DB" "SELECT sees_progress FROM clients WHERE code = 'C-01'")" = 0 ] ||
+	fail "C-01 sees progress without the setting"
+db_sql "$DB" "INSERT INTO clinic_settings (clinic_id, name, value)
+              SELECT id, 'sees_progress_default', '1' FROM clinics" >/dev/null
+run client add C-04 --db "$DB"
+expect_rc 0 "client add with the progress default on"
+[ "$(db_sql "$DB" "SELECT sees_progress FROM clients WHERE code = 'C-04'")" = 1 ] ||
+	fail "the clinic's sees-progress default was not applied"
+db_sql "$DB" "DELETE FROM clinic_settings" >/dev/null
 run client list --db "$DB"
 expect_rc 0 "client list"
 expect_out "C-01"
