@@ -37,29 +37,41 @@ static int curly(const char *s, size_t n, size_t i)
 #define FNV_OFF 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 
+/* The byte a word byte hashes as (ASCII letters lower-cased), or 0 for
+ * a separator. 0xe2 counts as a word byte here; the callers check it
+ * for a curly apostrophe, the only place that test is needed. */
+static inline unsigned low_byte(unsigned c)
+{
+	if (c - 'a' < 26u || c - '0' < 10u || c >= 0x80)
+		return c;
+	if (c - 'A' < 26u)
+		return c | 0x20;
+	return 0;
+}
+
 size_t mr_tokenise(const char *s, size_t n, mr_tok *out, size_t cap)
 {
 	size_t i = 0, k = 0;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned c = (unsigned char)s[i], l = low_byte(c);
 		size_t a;
 		uint64_t h = FNV_OFF;
 
-		if (!word_byte(c) || curly(s, n, i)) {
+		if (!l || (c == 0xe2 && curly(s, n, i))) {
 			i++;
 			continue;
 		}
 		a = i;
 		for (;;) {
-			if (i < n && word_byte((unsigned char)s[i]) &&
-			    !curly(s, n, i)) {
+			if (i < n) {
 				c = (unsigned char)s[i];
-				if (c >= 'A' && c <= 'Z')
-					c = (unsigned char)(c + 32);
-				h = (h ^ c) * FNV_PRIME;
-				i++;
-				continue;
+				l = low_byte(c);
+				if (l && (c != 0xe2 || !curly(s, n, i))) {
+					h = (h ^ l) * FNV_PRIME;
+					i++;
+					continue;
+				}
 			}
 			/* an apostrophe between word bytes belongs to the word */
 			if (i < n && s[i] == '\'' && i + 1 < n &&
@@ -964,6 +976,11 @@ static int finish(parser *p)
 		ph->key = mr_key(ph->w[0], ph->nw > 1 ? &ph->w[1] : NULL);
 		if (ph->ns == 0)
 			continue;
+		{
+			unsigned fb = (unsigned)(ph->w[0] & 1023);
+			uint64_t *f = ph->nw > 1 ? r->first2 : r->first1;
+			f[fb >> 6] |= (uint64_t)1 << (fb & 63);
+		}
 		for (s = (size_t)ph->key & (slots - 1);;
 		     s = (s + 1) & (slots - 1)) {
 			uint32_t k = r->head[s];

@@ -38,9 +38,15 @@ static void match_at(const attune_mirror_rules *r, turnx *t, size_t j,
                      int two)
 {
 	size_t n = t->ntok, mask = ((size_t)1 << r->head_bits) - 1;
-	uint64_t key = mr_key(t->tok[j].h, two ? &t->tok[j + 1].h : NULL);
-	size_t s = (size_t)key & mask;
+	unsigned fb = (unsigned)(t->tok[j].h & 1023);
+	uint64_t key;
+	size_t s;
 	uint32_t k;
+
+	if (!((two ? r->first2 : r->first1)[fb >> 6] >> (fb & 63) & 1))
+		return;
+	key = mr_key(t->tok[j].h, two ? &t->tok[j + 1].h : NULL);
+	s = (size_t)key & mask;
 
 	for (;; s = (s + 1) & mask) {
 		k = r->head[s];

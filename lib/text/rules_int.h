@@ -83,6 +83,10 @@ struct attune_mirror_rules {
 	 * (UINT32_MAX empty) keyed by the phrase's mr_key */
 	uint32_t *head;
 	unsigned head_bits;
+	/* A filter before the table: bit (w0 & 1023) is set when some used
+	 * phrase of one word (first1) or of more (first2) starts with w0;
+	 * most words of a turn start none and cost one test. */
+	uint64_t first1[16], first2[16];
 	uint64_t *stop;        /* stopword hashes, sorted */
 	size_t n_stop;
 	unsigned any_shared;   /* some rule has a shared condition */
