@@ -258,11 +258,12 @@ int h_transcript_add(struct web_req *r)
 		                               "stored: %s",
 		                               attune_store_errmsg(r->st)));
 	}
-	if (rc || (rc = attune_store_commit(r->st))) {
-		if (rc != ATTUNE_OK)
-			attune_store_rollback(r->st);
+	if (rc) {
+		attune_store_rollback(r->st);
 		return rc;
 	}
+	if ((rc = attune_store_commit(r->st)))
+		return rc;          /* a failed commit has rolled back */
 	return web_redirect(r, web_printf(r, "/clients/%lld/transcripts/%lld",
 	                                  (long long)r->path_id,
 	                                  (long long)tid));
