@@ -735,6 +735,7 @@ int h_client(struct web_req *r)
 	html_raw_trusted(b, "</div>\n");
 	score_table(r, &cd);
 	links_section(r, a, &cd, ls);
+	transcripts_section(r, a, cd.client.id);
 	if (a == ATTUNE_ACCESS_OWN) {
 		html_raw_trusted(b, "<h2>Enter a paper questionnaire</h2>\n"
 		                 "<form class=\"inline-form\" method=\"get\" "

@@ -71,6 +71,14 @@ static char *decode(arena *ar, const char *s, size_t n, size_t max,
 int web_form_parse(arena *ar, const char *s, size_t n,
                    struct web_field **out, size_t *n_out, const char **why)
 {
+	return web_form_parse_max(ar, s, n, WEB_FIELD_VALUE_MAX, out, n_out,
+	                          why);
+}
+
+int web_form_parse_max(arena *ar, const char *s, size_t n, size_t value_max,
+                       struct web_field **out, size_t *n_out,
+                       const char **why)
+{
 	struct web_field *f;
 	size_t i = 0, nf = 0, count = 1, start, eq, nlen;
 
@@ -109,8 +117,8 @@ int web_form_parse(arena *ar, const char *s, size_t n,
 			}
 			if (eq < i)
 				f[nf].value = decode(ar, s + eq + 1, i - eq - 1,
-				                     WEB_FIELD_VALUE_MAX,
-				                     &f[nf].len, why);
+				                     value_max, &f[nf].len,
+				                     why);
 			else
 				f[nf].value = decode(ar, "", 0, 1, &f[nf].len,
 				                     why);

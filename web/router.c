@@ -53,6 +53,28 @@ int web_valid_text0(const char *v, size_t n)
 	return 1;
 }
 
+/* A transcript: 1..WEB_TRANSCRIPT_MAX bytes of UTF-8 (line breaks and
+ * tabs are its structure; the reader checks the rest). */
+int web_valid_transcript(const char *v, size_t n)
+{
+	size_t bad;
+
+	return n > 0 && n <= WEB_TRANSCRIPT_MAX && utf8_valid(v, n, &bad);
+}
+
+/* A transcript format as the form offers it. */
+int web_valid_tformat(const char *v, size_t n)
+{
+	static const char *const names[] = {"auto", "text", "vtt", "srt",
+	                                    "csv", "json"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && memcmp(v, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 int web_valid_text(const char *v, size_t n)
 {
 	return n > 0 && web_valid_text0(v, n);
@@ -291,6 +313,15 @@ static const struct web_param p_checkin[] = {
 	{NULL, NULL, 0}
 };
 
+static const struct web_param p_transcript[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"session", web_valid_text0, 1},     /* 1.., said in words */
+	{"date", web_valid_date0, 0},        /* a new session's; "" today */
+	{"format", web_valid_tformat, 1},
+	{"text", web_valid_transcript, 1},
+	{NULL, NULL, 0}
+};
+
 #define CLINICIAN (WEB_THERAPIST | WEB_SUPERVISOR)
 
 const struct web_route web_routes[] = {
@@ -319,6 +350,15 @@ const struct web_route web_routes[] = {
 	 NULL, h_entry_form, "the form for a paper questionnaire"},
 	{"POST", "/clients/{id}/entry", WEB_THERAPIST, WEB_CSRF_SESSION, NULL,
 	 p_entry, h_entry, "record a paper questionnaire"},
+	{"GET", "/clients/{id}/transcripts/new", WEB_THERAPIST, WEB_CSRF_NONE,
+	 NULL, NULL, h_transcript_form,
+	 "the form to paste or upload a session transcript"},
+	{"POST", "/clients/{id}/transcripts", WEB_THERAPIST, WEB_CSRF_SESSION,
+	 NULL, p_transcript, h_transcript_add,
+	 "store a session transcript (after it parses)"},
+	{"GET", "/clients/{id}/transcripts/{sub}", CLINICIAN, WEB_CSRF_NONE,
+	 NULL, NULL, h_transcript_view,
+	 "the session mirror: timeline and summary of a transcript"},
 	{"GET", "/admin/users", WEB_ADMIN, WEB_CSRF_NONE, NULL, NULL,
 	 h_admin_users, "users, roles and supervision"},
 	{"POST", "/admin/users", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
@@ -393,11 +433,11 @@ static int is_file_char(char c)
 	       c == '-';
 }
 
-/* Does path match pattern? Captures {id} and {token}. */
+/* Does path match pattern? Captures {id}, {sub} and {token}. */
 static int match(struct web_req *r, const char *pat, const char *path)
 {
 	const char *p = pat, *s = path;
-	attune_id id = 0;
+	attune_id id = 0, sub = 0;
 	const char *tok = NULL;
 
 	while (*p) {
@@ -408,7 +448,13 @@ static int match(struct web_req *r, const char *pat, const char *path)
 				n++;
 			if (!end || n == 0)
 				return 0;
-			if (strncmp(p, "{id}", 4) == 0) {
+			if (strncmp(p, "{sub}", 5) == 0) {
+				int64_t v;
+				if (!web_valid_id(s, n) ||
+				    parse_i64(s, n, &v) != 0)
+					return 0;
+				sub = v;
+			} else if (strncmp(p, "{id}", 4) == 0) {
 				int64_t v;
 				if (!web_valid_id(s, n) ||
 				    parse_i64(s, n, &v) != 0)
@@ -441,6 +487,7 @@ static int match(struct web_req *r, const char *pat, const char *path)
 	if (*s)
 		return 0;
 	r->path_id = id;
+	r->path_sub = sub;
 	r->path_token = tok ? arena_strndup(&r->ar, tok, strlen(tok)) : NULL;
 	return 1;
 }
@@ -494,6 +541,43 @@ static const char *check_fields(const struct web_param *ps,
 	return NULL;
 }
 
+/* Routes that take more than a small form: POST only. */
+static const struct {
+	const char *pattern;
+	size_t body_max, field_max;
+} big_bodies[] = {
+	{"/clients/{id}/transcripts", WEB_TRANSCRIPT_BODY_MAX,
+	 WEB_TRANSCRIPT_MAX},
+};
+
+void web_body_limits(struct web_req *r, size_t *body_max,
+                     size_t *field_max)
+{
+	size_t i, q;
+	char path[WEB_URL_MAX + 1];
+	attune_id keep_id = r->path_id, keep_sub = r->path_sub;
+	const char *keep_tok = r->path_token;
+
+	*body_max = WEB_BODY_MAX;
+	*field_max = WEB_FIELD_VALUE_MAX;
+	if (!r->is_post || !r->uri)
+		return;
+	q = strcspn(r->uri, "?");
+	if (q > WEB_URL_MAX)
+		return;
+	memcpy(path, r->uri, q);
+	path[q] = '\0';
+	for (i = 0; i < sizeof(big_bodies) / sizeof(big_bodies[0]); i++)
+		if (match(r, big_bodies[i].pattern, path)) {
+			*body_max = big_bodies[i].body_max;
+			*field_max = big_bodies[i].field_max;
+			break;
+		}
+	r->path_id = keep_id;
+	r->path_sub = keep_sub;
+	r->path_token = keep_tok;
+}
+
 int web_route_request(struct web_req *r)
 {
 	const char *method = r->method, *why;
@@ -533,8 +617,11 @@ int web_route_request(struct web_req *r)
 	if (rc)
 		return web_bad_request(r, why), -1;
 	if (r->is_post) {
-		rc = web_form_parse(&r->ar, r->body ? r->body : "",
-		                    r->body_len, &r->f, &r->nf, &why);
+		size_t body_max, field_max;
+		web_body_limits(r, &body_max, &field_max);
+		rc = web_form_parse_max(&r->ar, r->body ? r->body : "",
+		                        r->body_len, field_max, &r->f, &r->nf,
+		                        &why);
 		if (rc)
 			return web_bad_request(r, why), -1;
 	} else if (r->body_len) {

@@ -308,7 +308,7 @@ static int first_checks(struct conn *cn, const char **why)
 {
 	struct web_req *r = &cn->r;
 	const char *cl, *te, *ct;
-	size_t hdr_total = 0;
+	size_t hdr_total = 0, body_max, field_max;
 	int64_t len = 0;
 
 	if (cn->uri_too_long || !r->uri) {
@@ -346,7 +346,8 @@ static int first_checks(struct conn *cn, const char **why)
 		*why = "Length required (no chunked uploads)";
 		return 411;
 	}
-	if (len > (int64_t)WEB_BODY_MAX) {
+	web_body_limits(r, &body_max, &field_max);
+	if (len > (int64_t)body_max) {
 		*why = "Content too large";
 		return 413;
 	}

@@ -1,6 +1,7 @@
 /* static.c - the style sheet and the small script, compiled into the
  * binary (no files to install, nothing served from disk). The pages
- * work without the script: it only adds "copy link" buttons. */
+ * work without the script: it only adds "copy link" buttons and reads a
+ * chosen transcript file into the form. */
 #include <string.h>
 #include "web/web.h"
 
@@ -110,12 +111,30 @@ static const char css[] =
 ".checkin{max-width:34rem}\n"
 ".preamble{color:#3b4150}\n"
 ".muted{color:#5b6170}\n"
+/* The session mirror (mirror.c). */
+"textarea.m-text{width:100%;font:13px/1.4 ui-monospace,monospace;"
+"padding:.5rem;border-radius:6px;border:1px solid #8a8f9c}\n"
+"ol.m-tl{list-style:none;padding:0;margin:1rem 0}\n"
+"ol.m-tl li{margin:0;padding:.45rem .7rem;border-left:4px solid #c9c6bd}\n"
+"li.m-therapist{background:#f2f5fa}li.m-client{background:#fff}"
+"li.m-other{background:#f1f0ec}\n"
+"li.m-ep{border-left-color:#b03a2e;background:#fbeae8}\n"
+"li.m-ep.m-fixed{border-left-color:#1e7b45;background:#e8f5ec}\n"
+".m-meta{color:#5b6170;font-size:.8rem}\n"
+"p.m-say{margin:.15rem 0}\n"
+".m-code,.m-mk,.m-mv,.m-lab{display:inline-block;font-size:.8rem;"
+"padding:0 .35rem;margin:.1rem .25rem 0 0;border-radius:3px}\n"
+".m-code{background:#e2e7f0}.m-mk{background:#f4d3cf}"
+".m-mv{background:#d2ecdb}\n"
+".m-lab{background:#1d2330;color:#fff}.m-lab.m-fixed{background:#1e7b45}"
+".m-lab.m-open{background:#b03a2e}.m-cue{color:#5b6170;font-size:.8rem}\n"
 "@media (max-width:40rem){header.top{padding:.5rem .8rem}"
 "main{padding:.8rem}h1{font-size:1.35rem}}\n";
 
 static const char js[] =
 "// attune.js - progressive enhancement only: a button that copies a\n"
-"// check-in link. Every page works without it.\n"
+"// check-in link, and reading a chosen transcript file into the form's\n"
+"// text box (the form works without it: paste the text).\n"
 "document.addEventListener('DOMContentLoaded', function () {\n"
 "  document.querySelectorAll('[data-copy]').forEach(function (b) {\n"
 "    b.hidden = false;\n"
@@ -125,6 +144,19 @@ static const char js[] =
 "      navigator.clipboard.writeText(t.textContent).then(function () {\n"
 "        b.textContent = 'Copied';\n"
 "      });\n"
+"    });\n"
+"  });\n"
+"  document.querySelectorAll('[data-file-wrap]').forEach(function (w) {\n"
+"    if (window.FileReader) w.hidden = false;\n"
+"  });\n"
+"  document.querySelectorAll('input[type=file][data-into]')"
+".forEach(function (f) {\n"
+"    f.addEventListener('change', function () {\n"
+"      var t = document.getElementById(f.getAttribute('data-into'));\n"
+"      if (!t || !f.files || !f.files[0]) return;\n"
+"      var rd = new FileReader();\n"
+"      rd.onload = function () { t.value = rd.result; };\n"
+"      rd.readAsText(f.files[0]);\n"
 "    });\n"
 "  });\n"
 "});\n";

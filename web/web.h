@@ -90,6 +90,7 @@ struct web_req {
 	/* Routing results. */
 	const struct web_route *route;
 	attune_id path_id;              /* {id} */
+	attune_id path_sub;             /* {sub}: a second id */
 	const char *path_token;         /* {token} */
 	struct web_field *q;            /* query fields */
 	size_t nq;
@@ -158,7 +159,8 @@ struct web_param {
 
 struct web_route {
 	const char *method;
-	/* Literal segments and {id} (a positive integer), {token} (43
+	/* Literal segments and {id} (a positive integer), {sub} (a second
+	 * positive integer, after {id}), {token} (43
 	 * base64url characters) or {file} (a static asset name). */
 	const char *pattern;
 	unsigned roles;
@@ -190,6 +192,15 @@ int64_t web_date_seconds(const char *z);
 int web_valid_flag(const char *v, size_t n);      /* "1" */
 int web_valid_uint(const char *v, size_t n);      /* 0..999999999999 */
 
+/* The largest body (and form field value) the request's method and
+ * path may send: WEB_BODY_MAX and WEB_FIELD_VALUE_MAX, except for the
+ * few routes that take long text (a transcript). Called before the body
+ * is read (r->uri and r->method set); scratches r->path_id. */
+void web_body_limits(struct web_req *r, size_t *body_max,
+                     size_t *field_max);
+int web_valid_transcript(const char *v, size_t n);  /* UTF-8, lines */
+int web_valid_tformat(const char *v, size_t n);     /* auto, text, ... */
+
 /* Route the request: sets r->route and the path parameters and parses
  * the query string and form into fields, or sets a status (404, 405,
  * 400) with a page. 0 when routed. */
@@ -215,6 +226,10 @@ int64_t web_field_int(const struct web_req *r, const char *zName,
 int web_form_parse(arena *ar, const char *s, size_t n,
                    struct web_field **out, size_t *n_out,
                    const char **why);
+/* The same with values of up to value_max bytes (web_body_limits()). */
+int web_form_parse_max(arena *ar, const char *s, size_t n, size_t value_max,
+                       struct web_field **out, size_t *n_out,
+                       const char **why);
 
 /* ---- Output writers (html.c): escape by context ---- */
 
@@ -303,6 +318,14 @@ int h_link_new(struct web_req *r);
 int h_progress_view(struct web_req *r);
 int h_entry_form(struct web_req *r);
 int h_entry(struct web_req *r);
+/* mirror.c: session transcripts and the session mirror */
+int h_transcript_form(struct web_req *r);
+int h_transcript_add(struct web_req *r);
+int h_transcript_view(struct web_req *r);
+/* The client page's list of transcripts (and, for the own therapist, a
+ * link to add one). a: the user's access to the client. */
+void transcripts_section(struct web_req *r, attune_access a,
+                         attune_id client_id);
 int h_client_add(struct web_req *r);            /* pages.c */
 /* admin.c: users, roles, passwords, supervision, grants */
 int h_admin_users(struct web_req *r);

@@ -38,6 +38,16 @@
 #define WEB_FIELD_NAME_MAX 64
 #define WEB_FIELD_VALUE_MAX 1024
 
+/* A session transcript pasted or uploaded on the web (the one form with a
+ * long field). A 3-hour session is about 200 KB of text; 512 KiB leaves
+ * room for subtitles with cue timings, and keeps the rendered mirror
+ * (about 4 times the text) under WEB_PAGE_MAX. The library would take up
+ * to ATTUNE_TRANSCRIPT_SIZE_MAX from the command line. The form's body
+ * may be three times the text (%XX escapes) plus the other fields. More:
+ * 413 for the body, 400 for the field. */
+#define WEB_TRANSCRIPT_MAX (512u * 1024u)
+#define WEB_TRANSCRIPT_BODY_MAX (3u * WEB_TRANSCRIPT_MAX + 4096u)
+
 /* Bodies we accept, by Content-Type: forms only
  * (application/x-www-form-urlencoded); anything else on a form route:
  * 415 Unsupported Media Type. */

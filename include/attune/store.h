@@ -488,4 +488,50 @@ int attune_store_setting_get(attune_store *st, attune_id clinic_id,
                              int (*cb)(void *ctx, const char *zValue),
                              void *ctx);
 
+/* ==== Session transcripts (schema 3): client data, every call audited ====
+ *
+ * A transcript belongs to one session of a client and is kept as it was
+ * given (the text of a file in one of the formats attune_transcript_read()
+ * takes; see transcript.h). The store does not parse it: callers parse
+ * before they store, so that only readable transcripts are kept. */
+
+typedef struct attune_transcript_row {
+	attune_id id;             /* set by the store */
+	attune_id session_id;
+	attune_id client_id;      /* on reads: the session's client (ignored
+	                             on add) */
+	int session_number;       /* on reads (ignored on add) */
+	const char *format;       /* an identifier: "auto", "text", "vtt",
+	                             "srt", "csv" or "json" */
+	/* The transcript: 1..ATTUNE_TRANSCRIPT_SIZE_MAX bytes of valid UTF-8
+	 * without NUL (line breaks and tabs are fine). NULL in listings. */
+	const char *text;
+	size_t size;              /* bytes of text (on reads) */
+	attune_id created_by;     /* user; 0 when none (command line) */
+	int64_t created_at;       /* 0 on add: now */
+} attune_transcript_row;
+
+typedef int (*attune_transcript_row_cb)(void *ctx,
+                                    const attune_transcript_row *r);
+
+/* Store a transcript of session t->session_id. ATTUNE_ENOTFOUND when
+ * there is no such session (or creating user); ATTUNE_ELIMIT over
+ * ATTUNE_TRANSCRIPT_SIZE_MAX. Audited "transcript.add" (object
+ * transcript:N, detail client:C session:S). */
+int attune_store_transcript_add(attune_store *st,
+                                const attune_transcript_row *t,
+                                attune_id *out_id);
+/* The transcript with this id, text included (borrowed until cb
+ * returns). Audited "transcript.read" (object transcript:N, detail
+ * client:C) before the callback runs. ATTUNE_ENOTFOUND when none. */
+int attune_store_transcript_get(attune_store *st, attune_id transcript_id,
+                                attune_transcript_row_cb cb, void *ctx);
+/* The transcripts of a client (session_id 0), or of one session of the
+ * client, oldest first, without their text (r->text NULL, r->size set).
+ * ATTUNE_ENOTFOUND when there is no such client. Audited
+ * "transcript.list" (object client:C). */
+int attune_store_transcript_list(attune_store *st, attune_id client_id,
+                                 attune_id session_id,
+                                 attune_transcript_row_cb cb, void *ctx);
+
 #endif

@@ -156,21 +156,38 @@
 	" value TEXT NOT NULL," \
 	" PRIMARY KEY (clinic_id, name))"
 
+/* 3: session transcripts (client data), kept as given; size bounded by
+ * ATTUNE_TRANSCRIPT_SIZE_MAX in the store, not here. */
+#define M3(KEY) \
+	"CREATE TABLE transcripts (" \
+	" id " KEY "," \
+	" session_id BIGINT NOT NULL REFERENCES sessions(id)," \
+	" format TEXT NOT NULL," \
+	" body TEXT NOT NULL," \
+	" created_at BIGINT NOT NULL," \
+	" created_by BIGINT REFERENCES users(id))", \
+	"CREATE INDEX transcripts_session ON transcripts" \
+	" (session_id, created_at)"
+
 static const char *const m1_sqlite[] = { M1(KEY_SQLITE) };
 static const char *const m1_pg[] = { M1(KEY_PG) };
 static const char *const m2_sqlite[] = { M2(KEY_SQLITE) };
 static const char *const m2_pg[] = { M2(KEY_PG) };
+static const char *const m3_sqlite[] = { M3(KEY_SQLITE) };
+static const char *const m3_pg[] = { M3(KEY_PG) };
 
 static const struct store_migration sqlite_migrations[] = {
 	{ 1, "initial schema", m1_sqlite, COUNT(m1_sqlite) },
 	{ 2, "web app: sessions, links, tokens, access", m2_sqlite,
 	  COUNT(m2_sqlite) },
+	{ 3, "session transcripts", m3_sqlite, COUNT(m3_sqlite) },
 };
 
 static const struct store_migration pg_migrations[] = {
 	{ 1, "initial schema", m1_pg, COUNT(m1_pg) },
 	{ 2, "web app: sessions, links, tokens, access", m2_pg,
 	  COUNT(m2_pg) },
+	{ 3, "session transcripts", m3_pg, COUNT(m3_pg) },
 };
 
 /* Both lists must always have the same length: one schema, two

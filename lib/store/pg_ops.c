@@ -40,6 +40,8 @@ enum {
 	P_GRANT_ADD, P_GRANT_REMOVE, P_GRANT_LIST,
 	P_ACCESS, P_CLIENT_BY_ID, P_CLIENT_SET_PROGRESS,
 	P_SETTING_SET, P_SETTING_GET,
+	/* schema 3 */
+	P_TRANSCRIPT_ADD, P_TRANSCRIPT_GET, P_TRANSCRIPT_LIST,
 	P_N
 };
 
@@ -52,6 +54,13 @@ _Static_assert(P_N <= PG_STMT_MAX, "raise PG_STMT_MAX in pg_int.h");
 	" sees_progress"
 #define WS_COLS \
 	"id_hash, user_id, csrf, origin, created_at, last_seen, expires_at"
+/* A transcript with its session's client and number; BODY the text
+ * column or NULL (listings). */
+#define TRANSCRIPT_FROM(BODY) \
+	"SELECT t.id, t.session_id, e.client_id, s.number, t.format, " \
+	BODY ", octet_length(t.body), t.created_by, t.created_at" \
+	" FROM transcripts t JOIN sessions s ON s.id = t.session_id" \
+	" JOIN episodes e ON e.id = s.episode_id "
 #define LINK_COLS \
 	"id, token_hash, client_id, session_number, instruments, created_by," \
 	" created_at, expires_at, used_at"
@@ -245,6 +254,17 @@ const char *const pg_sql[P_N] = {
 	[P_SETTING_GET] =
 		"SELECT value FROM clinic_settings"
 		" WHERE clinic_id = $1 AND name = $2",
+
+	[P_TRANSCRIPT_ADD] =
+		"INSERT INTO transcripts (session_id, format, body, created_at,"
+		" created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	[P_TRANSCRIPT_GET] =
+		TRANSCRIPT_FROM("t.body")
+		"WHERE t.id = $1",
+	[P_TRANSCRIPT_LIST] =
+		TRANSCRIPT_FROM("NULL")
+		"WHERE e.client_id = $1 AND ($2::bigint = 0 OR t.session_id = $2)"
+		" ORDER BY t.created_at, t.id",
 };
 
 const int pg_n_sql = P_N;
@@ -1379,6 +1399,115 @@ static int p_link_list(attune_store *st, attune_id client_id,
 	return cbrc;
 }
 
+/* ---- Session transcripts (schema 3) ---- */
+
+static void transcript_row(const PGresult *res, int i,
+                           attune_transcript_row *r)
+{
+	r->id = pg_i64(res, i, 0);
+	r->session_id = pg_i64(res, i, 1);
+	r->client_id = pg_i64(res, i, 2);
+	r->session_number = (int)pg_i64(res, i, 3);
+	r->format = pg_text(res, i, 4);
+	r->text = pg_text(res, i, 5);
+	r->size = (size_t)pg_i64(res, i, 6);
+	r->created_by = pg_i64(res, i, 7);
+	r->created_at = pg_i64(res, i, 8);
+}
+
+static int p_transcript_add(attune_store *st,
+                            const attune_transcript_row *t,
+                            attune_id *out_id)
+{
+	attune_id id = 0;
+	int64_t client_id;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, found;
+
+	if ((rc = pg_tx_begin(st, &top)))
+		return rc;
+	if ((rc = pg_get_i64(st, P_SESSION_GET, t->session_id, &client_id,
+	                     &found)))
+		goto out;
+	if (!found) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no session %lld",
+		                (long long)t->session_id);
+		goto out;
+	}
+	if (t->created_by && (rc = need_user(st, t->created_by, NULL)))
+		goto out;
+	if ((rc = pg_insert(st, P_TRANSCRIPT_ADD, &id, "storing a transcript",
+	                    "ittir", (int64_t)t->session_id, t->format,
+	                    t->text, t->created_at, (int64_t)t->created_by)))
+		goto out;
+	snprintf(detail, sizeof(detail), "client:%lld session:%lld",
+	         (long long)client_id, (long long)t->session_id);
+	rc = audit_change(st, "transcript.add", obj(o, "transcript", id),
+	                  detail);
+out:
+	rc = pg_tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int p_transcript_get(attune_store *st, attune_id transcript_id,
+                            attune_transcript_row_cb cb, void *ctx)
+{
+	PGresult *res;
+	attune_transcript_row r;
+	char o[OBJ_MAX], detail[DETAIL_MAX], missing[64];
+	int rc, cbrc = 0;
+
+	snprintf(missing, sizeof(missing), "no transcript %lld",
+	         (long long)transcript_id);
+	if ((rc = pg_run(st, P_TRANSCRIPT_GET, &res, "a transcript lookup",
+	                 "i", (int64_t)transcript_id)))
+		return rc;
+	if ((rc = one_row(st, res, missing)))
+		goto out;
+	transcript_row(res, 0, &r);
+	/* As in p_link_find(): the audit row first, then the data. */
+	snprintf(detail, sizeof(detail), "client:%lld",
+	         (long long)r.client_id);
+	if ((rc = audit_read(st, "transcript.read",
+	                     obj(o, "transcript", r.id), detail)))
+		goto out;
+	st->in_cb++;
+	cbrc = cb(ctx, &r);
+	st->in_cb--;
+out:
+	PQclear(res);
+	return rc ? rc : cbrc;
+}
+
+static int p_transcript_list(attune_store *st, attune_id client_id,
+                             attune_id session_id,
+                             attune_transcript_row_cb cb, void *ctx)
+{
+	PGresult *res;
+	attune_transcript_row r;
+	char o[OBJ_MAX], what[64];
+	int i, rc, cbrc = 0;
+
+	snprintf(what, sizeof(what), "listing the transcripts of client %lld",
+	         (long long)client_id);
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "transcript.list",
+	                     obj(o, "client", client_id), NULL)) ||
+	    (rc = pg_run(st, P_TRANSCRIPT_LIST, &res, what, "ii",
+	                 (int64_t)client_id, (int64_t)session_id)))
+		return rc;
+	for (i = 0; i < PQntuples(res); i++) {
+		transcript_row(res, i, &r);
+		r.text = NULL;
+		if (CALL(st, cb(ctx, &r)))
+			break;
+	}
+	PQclear(res);
+	return cbrc;
+}
+
 /* ---- API tokens ---- */
 
 static void token_row(const PGresult *res, int i, attune_token_rec *r)
@@ -1759,6 +1888,9 @@ const struct attune_store_ops store_pg_ops = {
 	.link_find = p_link_find,
 	.link_use = p_link_use,
 	.link_list = p_link_list,
+	.transcript_add = p_transcript_add,
+	.transcript_get = p_transcript_get,
+	.transcript_list = p_transcript_list,
 	.token_add = p_token_add,
 	.token_find = p_token_find,
 	.token_touch = p_token_touch,

@@ -46,6 +46,8 @@ enum stmt_id {
 	S_GRANT_ADD, S_GRANT_REMOVE, S_GRANT_LIST,
 	S_ACCESS, S_CLIENT_BY_ID, S_CLIENT_SET_PROGRESS,
 	S_SETTING_SET, S_SETTING_GET,
+	/* schema 3 */
+	S_TRANSCRIPT_ADD, S_TRANSCRIPT_GET, S_TRANSCRIPT_LIST,
 	S_N
 };
 
@@ -56,6 +58,13 @@ enum stmt_id {
 	" sees_progress"
 #define WS_COLS \
 	"id_hash, user_id, csrf, origin, created_at, last_seen, expires_at"
+/* A transcript with its session's client and number; BODY the text
+ * column or NULL (listings). */
+#define TRANSCRIPT_FROM(BODY) \
+	"SELECT t.id, t.session_id, e.client_id, s.number, t.format, " \
+	BODY ", length(CAST(t.body AS BLOB)), t.created_by, t.created_at" \
+	" FROM transcripts t JOIN sessions s ON s.id = t.session_id" \
+	" JOIN episodes e ON e.id = s.episode_id "
 #define LINK_COLS \
 	"id, token_hash, client_id, session_number, instruments, created_by," \
 	" created_at, expires_at, used_at"
@@ -251,6 +260,17 @@ static const char *const sql_text[S_N] = {
 	[S_SETTING_GET] =
 		"SELECT value FROM clinic_settings"
 		" WHERE clinic_id = ?1 AND name = ?2",
+
+	[S_TRANSCRIPT_ADD] =
+		"INSERT INTO transcripts (session_id, format, body, created_at,"
+		" created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+	[S_TRANSCRIPT_GET] =
+		TRANSCRIPT_FROM("t.body")
+		"WHERE t.id = ?1",
+	[S_TRANSCRIPT_LIST] =
+		TRANSCRIPT_FROM("NULL")
+		"WHERE e.client_id = ?1 AND (?2 = 0 OR t.session_id = ?2)"
+		" ORDER BY t.created_at, t.id",
 };
 
 /* ---- One writer at a time, and group commit ----
@@ -2246,6 +2266,137 @@ static int sq_link_list(attune_store *st, attune_id client_id,
 	return rc ? rc : cbrc;
 }
 
+/* ---- Session transcripts (schema 3) ---- */
+
+/* 0 when a text column that must be there is missing (out of memory). */
+static int transcript_row(sqlite3_stmt *s, attune_transcript_row *r,
+                          int with_text)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->session_id = sqlite3_column_int64(s, 1);
+	r->client_id = sqlite3_column_int64(s, 2);
+	r->session_number = sqlite3_column_int(s, 3);
+	r->format = col_text(s, 4);
+	r->text = with_text ? col_text(s, 5) : NULL;
+	r->size = (size_t)sqlite3_column_int64(s, 6);
+	r->created_by = sqlite3_column_int64(s, 7);
+	r->created_at = sqlite3_column_int64(s, 8);
+	return r->format && (!with_text || r->text);
+}
+
+static int sq_transcript_add(attune_store *st,
+                             const attune_transcript_row *t,
+                             attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	int64_t client_id;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc, found;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = get_i64(st, S_SESSION_GET, t->session_id, &client_id,
+	                  &found)))
+		goto out;
+	if (!found) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no session %lld",
+		                (long long)t->session_id);
+		goto out;
+	}
+	if (t->created_by && (rc = need_user(st, t->created_by, NULL)))
+		goto out;
+	if ((rc = prep(st, S_TRANSCRIPT_ADD, &s, "a transcript", "ittir",
+	               (int64_t)t->session_id, t->format, t->text,
+	               t->created_at, (int64_t)t->created_by)))
+		goto out;
+	rc = step_insert(st, s, &id, "storing a transcript");
+	stmt_put(st, S_TRANSCRIPT_ADD, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "client:%lld session:%lld",
+	         (long long)client_id, (long long)t->session_id);
+	rc = audit_change(st, "transcript.add", obj(o, "transcript", id),
+	                  detail);
+out:
+	stmt_put(st, S_TRANSCRIPT_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_transcript_get(attune_store *st, attune_id transcript_id,
+                             attune_transcript_row_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_transcript_row r;
+	char o[OBJ_MAX], detail[DETAIL_MAX], missing[64];
+	int rc, pass, found, cbrc = 0;
+
+	snprintf(missing, sizeof(missing), "no transcript %lld",
+	         (long long)transcript_id);
+	if ((rc = prep(st, S_TRANSCRIPT_GET, &s, "a transcript lookup", "i",
+	               (int64_t)transcript_id)))
+		return rc;
+	/* As in sq_link_find(): the audit row first, then the data. */
+	for (pass = 0; pass < 2; pass++) {
+		if ((rc = one_row(st, s, missing, &found)))
+			goto out;
+		if (!transcript_row(s, &r, 1)) {
+			rc = sq_fail(st, SQLITE_NOMEM, "reading a transcript");
+			goto out;
+		}
+		if (pass == 0) {
+			sqlite3_reset(s);
+			snprintf(detail, sizeof(detail), "client:%lld",
+			         (long long)r.client_id);
+			if ((rc = audit_read(st, "transcript.read",
+			                     obj(o, "transcript", r.id), detail)))
+				goto out;
+		}
+	}
+	st->in_cb++;
+	cbrc = cb(ctx, &r);
+	st->in_cb--;
+out:
+	stmt_put(st, S_TRANSCRIPT_GET, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_transcript_list(attune_store *st, attune_id client_id,
+                              attune_id session_id,
+                              attune_transcript_row_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_transcript_row r;
+	char o[OBJ_MAX];
+	int rc, src, cbrc = 0;
+
+	if ((rc = need_client(st, client_id, NULL)) ||
+	    (rc = audit_read(st, "transcript.list",
+	                     obj(o, "client", client_id), NULL)) ||
+	    (rc = prep(st, S_TRANSCRIPT_LIST, &s, "a transcript listing", "ii",
+	               (int64_t)client_id, (int64_t)session_id)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!transcript_row(s, &r, 0)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the transcripts of client %lld",
+		             (long long)client_id);
+	stmt_put(st, S_TRANSCRIPT_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
 /* ---- API tokens ---- */
 
 static int token_row(sqlite3_stmt *s, attune_token_rec *r)
@@ -2944,6 +3095,9 @@ const struct attune_store_ops store_sqlite_ops = {
 	.link_find = sq_link_find,
 	.link_use = sq_link_use,
 	.link_list = sq_link_list,
+	.transcript_add = sq_transcript_add,
+	.transcript_get = sq_transcript_get,
+	.transcript_list = sq_transcript_list,
 	.token_add = sq_token_add,
 	.token_find = sq_token_find,
 	.token_touch = sq_token_touch,

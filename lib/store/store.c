@@ -1499,3 +1499,89 @@ int attune_store_setting_get(attune_store *st, attune_id clinic_id,
 		return rc;
 	return st->ops->setting_get(st, clinic_id, zName, cb, ctx);
 }
+
+/* ---- Session transcripts (schema 3) ---- */
+
+/* A transcript's text: 1..ATTUNE_TRANSCRIPT_SIZE_MAX bytes of valid
+ * UTF-8. Unlike other text it may hold line breaks and tabs (it is a
+ * file); NUL cannot occur in a C string. */
+static int check_transcript_text(attune_store *st, const char *z)
+{
+	size_t n, bad = 0;
+
+	if (!z)
+		return store_fail(st, ATTUNE_EINVAL, "transcript text is missing");
+	n = strnlen(z, (size_t)ATTUNE_TRANSCRIPT_SIZE_MAX + 1);
+	if (n == 0)
+		return store_fail(st, ATTUNE_EINVAL, "transcript text is empty");
+	if (n > ATTUNE_TRANSCRIPT_SIZE_MAX)
+		return store_fail(st, ATTUNE_ELIMIT,
+		                  "transcript text is longer than %u bytes "
+		                  "(ATTUNE_TRANSCRIPT_SIZE_MAX)",
+		                  (unsigned)ATTUNE_TRANSCRIPT_SIZE_MAX);
+	if (!utf8_valid(z, n, &bad))
+		return store_fail(st, ATTUNE_EINVAL,
+		                  "transcript text is not valid UTF-8 at byte %zu",
+		                  bad + 1);
+	return ATTUNE_OK;
+}
+
+int attune_store_transcript_add(attune_store *st,
+                                const attune_transcript_row *t,
+                                attune_id *out_id)
+{
+	attune_transcript_row v;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "storing a transcript")) ||
+	    (rc = check_ptr(st, t, "transcript record")) ||
+	    (rc = check_id(st, t->session_id, "transcript's session id")) ||
+	    (rc = check_ident(st, t->format, "transcript's format")) ||
+	    (rc = check_transcript_text(st, t->text)) ||
+	    (rc = check_id0(st, t->created_by, "transcript's creator")) ||
+	    (rc = check_time(st, t->created_at, "transcript's created_at")))
+		return rc;
+	v = *t;
+	v.id = 0;
+	v.client_id = 0;
+	v.session_number = 0;
+	v.size = strlen(v.text);
+	if (!v.created_at)
+		v.created_at = st->now;
+	return st->ops->transcript_add(st, &v, out_id);
+}
+
+int attune_store_transcript_get(attune_store *st, attune_id transcript_id,
+                                attune_transcript_row_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "reading a transcript")) ||
+	    (rc = check_id(st, transcript_id, "transcript id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->transcript_get(st, transcript_id, cb, ctx);
+}
+
+int attune_store_transcript_list(attune_store *st, attune_id client_id,
+                                 attune_id session_id,
+                                 attune_transcript_row_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing transcripts")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_id0(st, session_id, "session id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->transcript_list(st, client_id, session_id, cb, ctx);
+}

@@ -148,6 +148,17 @@ struct attune_store_ops {
 	                   const char *zName,
 	                   int (*cb)(void *ctx, const char *zValue),
 	                   void *ctx);
+
+	/* ---- Schema 3: session transcripts. t->text is validated (UTF-8,
+	 * size) and t->created_at filled in. ---- */
+	int (*transcript_add)(attune_store *st,
+	                      const attune_transcript_row *t,
+	                      attune_id *out_id);
+	int (*transcript_get)(attune_store *st, attune_id transcript_id,
+	                      attune_transcript_row_cb cb, void *ctx);
+	int (*transcript_list)(attune_store *st, attune_id client_id,
+	                       attune_id session_id,
+	                       attune_transcript_row_cb cb, void *ctx);
 };
 
 /* An audit row of a read made inside a caller's transaction, kept so
