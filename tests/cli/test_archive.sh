@@ -34,6 +34,18 @@ reseal() {
 SRC=$(new_db src) || exit 1
 run demo --db "$SRC" --report
 expect_rc 0 "demo"
+# Rows of the tables the demo leaves empty: a grant, API tokens (one
+# revoked), a clinic setting.
+run user grant --name casey --client C-1001 --db "$SRC"
+expect_rc 0 "grant"
+run token create --user sam --label "EHR bridge" --db "$SRC"
+expect_rc 0 "token"
+run token create --user alex --db "$SRC"
+expect_rc 0 "second token"
+run --db "$SRC" token revoke 1
+expect_rc 0 "token revoke"
+db_sql "$SRC" "INSERT INTO clinic_settings VALUES (1, 'b_note', 'x'),
+               (1, 'B_note', 'y'), (1, 'a-note', 'z')" >/dev/null
 
 run export --help
 expect_rc 0 "export --help"
@@ -66,6 +78,13 @@ check
   archive.export ] || fail "the audit row is archive.export"
 check
 ! grep -q '"archive\.export"' "$T/a.jsonl" || fail "own audit row in archive"
+check
+grep -q '^\["grants",5,1,' "$T/a.jsonl" &&
+	[ "$(grep -c '^\["api_tokens",' "$T/a.jsonl")" -eq 2 ] || fail "grants, tokens"
+# Settings in bytewise order on both engines.
+check
+[ "$(grep '^\["clinic_settings",' "$T/a.jsonl" | cut -d'"' -f4 | tr '\n' ' ')" = \
+  "B_note a-note b_note " ] || fail "settings order"
 # Standard output gives the same rows (plus the first export's audit
 # row, which the second snapshot sees).
 run export --all --db "$SRC"
