@@ -1,7 +1,9 @@
 /* cmd_archive.c - attune export --all and attune import: a whole
  * practice as one archive file (docs/archive.md), to move it between
  * SQLite and PostgreSQL or to another machine. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,8 +27,8 @@ static const char export_usage[] =
 "database, SQLite or PostgreSQL.\n"
 "\n"
 "  --all         everything (the only kind of export so far)\n"
-"  --out FILE    write to FILE (written as FILE.part, renamed when\n"
-"                complete) instead of standard output\n";
+"  --out FILE    write to FILE instead of standard output (a regular\n"
+"                file is written as FILE.part and renamed when complete)\n";
 
 static int to_file(void *ctx, const char *p, size_t n)
 {
@@ -46,8 +48,9 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	char *part = NULL;
 	attune_store *st = NULL;
 	FILE *f = stdout;
+	struct stat sb;
 	size_t n_rows = 0;
-	int c, rc, all = 0, exitc = EXIT_OKAY;
+	int fd, c, rc, all = 0, exitc = EXIT_OKAY;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -63,7 +66,16 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage(export_usage, 1);
 	if (cli_open_store(cli, 0, &st, NULL))
 		return EXIT_INPUT;
-	if (out) {
+	/* A device or pipe (/dev/stdout, a FIFO) is written in place;
+	 * only a regular file goes through FILE.part. */
+	if (out && stat(out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		f = fopen(out, "wb");
+		if (!f) {
+			cli_err("%s: %s", out, errno_text());
+			exitc = EXIT_INPUT;
+			goto done;
+		}
+	} else if (out) {
 		size_t n = strlen(out) + sizeof(".part");
 
 		part = malloc(n);
@@ -73,8 +85,14 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 			goto done;
 		}
 		snprintf(part, n, "%s.part", out);
-		f = fopen(part, "wb");
+		/* Client data and password hashes: readable by the owner
+		 * only. */
+		fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		          0600);
+		f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 		if (!f) {
+			if (fd >= 0)
+				close(fd);
 			cli_err("%s: %s", part, errno_text());
 			exitc = EXIT_INPUT;
 			goto done;
@@ -91,20 +109,21 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		        rc == ATTUNE_EIO ? "writing the archive failed"
 		                         : attune_store_errmsg(st));
 		exitc = cli_exit_for(rc);
-		if (out)
+		if (part)
 			unlink(part);
 		goto done;
 	}
-	if (out) {
+	if (part) {
 		if (rename(part, out) != 0) {
 			cli_err("%s: %s", out, errno_text());
 			unlink(part);
 			exitc = EXIT_INTERNAL;
 			goto done;
 		}
+	}
+	if (out)
 		fprintf(stderr, "attune: exported %zu rows from %s to %s\n",
 		        n_rows, cli_db_shown(cli), out);
-	}
 done:
 	free(part);
 	attune_store_close(st);

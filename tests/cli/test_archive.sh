@@ -64,6 +64,8 @@ expect_err "exported"
 check
 [ -f "$T/a.jsonl" ] && [ ! -e "$T/a.jsonl.part" ] || fail "archive file"
 check
+[ "$(stat -c %a "$T/a.jsonl")" = 600 ] || fail "the archive is the owner's only"
+check
 head -n 1 "$T/a.jsonl" | grep -q '^{"format":"attune-archive/1","schema_version":' ||
 	fail "header line"
 check
