@@ -139,6 +139,8 @@ int cmd_signals(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_user(struct cli *cli, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
 
 /* Serve the web app on cli->db until SIGINT/SIGTERM (cmd_serve.c);
  * zListen NULL: 127.0.0.1:8080. Returns an exit code. For `attune demo`

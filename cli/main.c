@@ -24,6 +24,8 @@ static const struct command {
 	{"signals", cmd_signals, "expected response and not-on-track signals"},
 	{"mirror", cmd_mirror, "code a session transcript (the session mirror)"},
 	{"audit", cmd_audit, "read the audit log"},
+	{"export", cmd_export, "write the whole database as an archive"},
+	{"import", cmd_import, "load an archive into a new database"},
 	{"serve", cmd_serve, "serve the web app"},
 	{"user", cmd_user, "web accounts, supervision and grants"},
 	{"token", cmd_token, "API tokens for the JSON API"},

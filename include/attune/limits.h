@@ -72,4 +72,12 @@
  * and keeps every sum of times inside int64. */
 #define ATTUNE_TRANSCRIPT_TIME_MAX_MS (100LL * 3600 * 1000)
 
+/* One line of an archive (attune export --all): the longest row is an
+ * audit row or a response with ATTUNE_ITEMS_MAX values, both far below
+ * this; a longer line is damage, not data. */
+#define ATTUNE_ARCHIVE_LINE_MAX (256u * 1024u)
+/* The archive file attune import reads into memory: a practice's years
+ * fit; a clinic network moves with pg_dump (docs/operations.md). */
+#define ATTUNE_ARCHIVE_SIZE_MAX ((size_t)4 << 30)
+
 #endif

@@ -568,6 +568,210 @@ int pg_rollback(attune_store *st)
 	return rc;
 }
 
+/* ---- Moving a database (archive.c) ---- */
+
+/* SQL for table t from its constant names: a SELECT in the table's
+ * order (text keys in bytewise "C" order, as SQLite sorts them), or an
+ * INSERT with $1.. parameters. */
+static int raw_sql(attune_store *st, const struct store_table *t,
+                   int insert, strbuf *b)
+{
+	size_t i;
+
+	sb_puts(b, insert ? "INSERT INTO " : "SELECT ");
+	if (insert) {
+		sb_puts(b, t->name);
+		sb_puts(b, " (");
+	}
+	for (i = 0; i < t->n_cols; i++) {
+		if (i)
+			sb_puts(b, ", ");
+		sb_puts(b, t->cols[i].name);
+		if (!insert && t->cols[i].type == STORE_COL_TEXT)
+			sb_puts(b, " COLLATE \"C\"");
+	}
+	if (insert) {
+		sb_puts(b, ") VALUES (");
+		for (i = 0; i < t->n_cols; i++)
+			sb_printf(b, i ? ", $%zu" : "$%zu", i + 1);
+		sb_putc(b, ')');
+	} else {
+		sb_puts(b, " FROM ");
+		sb_puts(b, t->name);
+		sb_puts(b, " ORDER BY ");
+		sb_puts(b, t->order);
+	}
+	if (b->rc)
+		return store_fail(st, b->rc, "building the SQL for table %s",
+		                  t->name);
+	return ATTUNE_OK;
+}
+
+static int raw_table(attune_store *st, const struct store_table *t,
+                     size_t it, store_row_cb cb, void *ctx)
+{
+	struct pg *q = pg_of(st);
+	struct store_cell cells[16];
+	PGresult *res = NULL;
+	const char *z;
+	strbuf b;
+	size_t i;
+	int row, n, rc, cbrc = 0;
+
+	if (t->n_cols > 16)
+		return store_fail(st, ATTUNE_ESTORE, "table %s: too many "
+		                  "columns", t->name);
+	sb_init(&b, 4096);
+	if ((rc = raw_sql(st, t, 0, &b)))
+		goto out;
+	/* The whole table in one result: fine for a practice; a cursor
+	 * (or COPY TO) is the way for millions of rows. */
+	res = PQexecParams(q->conn, b.s, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = fail_res(st, res, "reading table %s", t->name);
+		goto out;
+	}
+	n = PQntuples(res);
+	for (row = 0; row < n && !cbrc && !rc; row++) {
+		for (i = 0; i < t->n_cols; i++) {
+			memset(&cells[i], 0, sizeof(cells[i]));
+			if (PQgetisnull(res, row, (int)i)) {
+				cells[i].is_null = 1;
+				continue;
+			}
+			z = PQgetvalue(res, row, (int)i);
+			switch (t->cols[i].type) {
+			case STORE_COL_INT:
+				if (parse_i64(z, strlen(z), &cells[i].i))
+					rc = store_fail(st, ATTUNE_ESTORE,
+					                "table %s: bad integer",
+					                t->name);
+				break;
+			case STORE_COL_REAL:
+				if (parse_num(z, strlen(z), &cells[i].d))
+					rc = store_fail(st, ATTUNE_ESTORE,
+					                "table %s: bad number",
+					                t->name);
+				break;
+			case STORE_COL_TEXT:
+				cells[i].z = z;
+				break;
+			}
+		}
+		if (rc)
+			break;
+		st->in_cb++;
+		cbrc = cb(ctx, it, cells);
+		st->in_cb--;
+	}
+out:
+	PQclear(res);
+	sb_free(&b);
+	return rc ? rc : cbrc;
+}
+
+int pg_raw_dump(attune_store *st, const struct store_table *t, size_t n,
+                store_row_cb cb, void *ctx)
+{
+	struct pg *q = pg_of(st);
+	size_t i;
+	int rc;
+
+	if ((rc = ensure_conn(st)))
+		return rc;
+	/* One snapshot for every table. */
+	rc = cmd(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	         "starting a snapshot");
+	if (rc)
+		return rc;
+	q->txn = 1;
+	for (i = 0; i < n && rc == ATTUNE_OK; i++)
+		rc = raw_table(st, &t[i], i, cb, ctx);
+	q->txn = 0;
+	if (rc == ATTUNE_OK)
+		return cmd(st, "COMMIT", "ending the snapshot");
+	cmd_quiet(st, "ROLLBACK");
+	return rc;
+}
+
+int pg_raw_insert(attune_store *st, const struct store_table *t,
+                  const struct store_cell *c)
+{
+	struct pg *q = pg_of(st);
+	const char *vals[16];
+	char nums[16][32];
+	PGresult *res = NULL;
+	strbuf b;
+	size_t i;
+	int rc;
+
+	if (t->n_cols > 16)
+		return store_fail(st, ATTUNE_ESTORE, "table %s: too many "
+		                  "columns", t->name);
+	if ((rc = pg_txn_lost(st)))
+		return rc;
+	for (i = 0; i < t->n_cols; i++) {
+		vals[i] = nums[i];
+		if (c[i].is_null)
+			vals[i] = NULL;
+		else if (t->cols[i].type == STORE_COL_INT)
+			snprintf(nums[i], sizeof(nums[i]), "%lld",
+			         (long long)c[i].i);
+		else if (t->cols[i].type != STORE_COL_REAL)
+			vals[i] = c[i].z;
+		else if (isnan(c[i].d))
+			vals[i] = NULL;
+		else
+			nums[i][fmt_num(nums[i], c[i].d)] = '\0';
+	}
+	sb_init(&b, 4096);
+	if ((rc = raw_sql(st, t, 1, &b)))
+		goto out;
+	/* Bound parameters, one row a statement (COPY is the faster way
+	 * for bulk loads, not done yet). */
+	res = PQexecParams(q->conn, b.s, (int)t->n_cols, NULL, vals, NULL,
+	                   NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail_res(st, res, "adding a row to %s", t->name);
+out:
+	PQclear(res);
+	sb_free(&b);
+	return rc;
+}
+
+int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n)
+{
+	struct pg *q = pg_of(st);
+	PGresult *res;
+	strbuf b;
+	size_t i;
+	int rc = ATTUNE_OK;
+
+	if ((rc = pg_txn_lost(st)))
+		return rc;
+	for (i = 0; i < n && rc == ATTUNE_OK; i++) {
+		if (!t[i].has_id)
+			continue;
+		/* setval(seq, NULL) on an empty table changes nothing. */
+		sb_init(&b, 1024);
+		sb_printf(&b, "SELECT setval(pg_get_serial_sequence('%s', "
+		          "'id'), (SELECT max(id) FROM %s))", t[i].name,
+		          t[i].name);
+		if (b.rc) {
+			rc = store_fail(st, b.rc, "advancing keys");
+			sb_free(&b);
+			break;
+		}
+		res = PQexecParams(q->conn, b.s, 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			rc = fail_res(st, res, "advancing the keys of %s",
+			              t[i].name);
+		PQclear(res);
+		sb_free(&b);
+	}
+	return rc;
+}
+
 /* ---- Opening, migrating, closing ---- */
 
 /* One integer (or boolean, as 0/1) from a constant query. */

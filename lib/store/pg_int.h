@@ -85,5 +85,10 @@ void pg_close(attune_store *st);
 int pg_begin(attune_store *st);
 int pg_commit(attune_store *st);
 int pg_rollback(attune_store *st);
+int pg_raw_dump(attune_store *st, const struct store_table *t, size_t n,
+                store_row_cb cb, void *ctx);
+int pg_raw_insert(attune_store *st, const struct store_table *t,
+                  const struct store_cell *c);
+int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n);
 
 #endif

@@ -1907,4 +1907,7 @@ const struct attune_store_ops store_pg_ops = {
 	.client_set_sees_progress = p_client_set_sees_progress,
 	.setting_set = p_setting_set,
 	.setting_get = p_setting_get,
+	.raw_dump = pg_raw_dump,
+	.raw_insert = pg_raw_insert,
+	.raw_keys = pg_raw_keys,
 };

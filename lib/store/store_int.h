@@ -9,6 +9,47 @@
 #include "attune/store.h"
 #include "util/util_int.h"
 
+/* ---- Raw rows, for moving a whole database (archive.c) ----
+ *
+ * A table as the archive sees it: its columns in archive order, each
+ * with its type, whether it may be NULL and which table (an index into
+ * store_archive_tables) it refers to. The names are constants of this
+ * file, never input, so engines may put them into SQL text; values are
+ * always bound. */
+enum store_coltype { STORE_COL_INT, STORE_COL_REAL, STORE_COL_TEXT };
+
+struct store_column {
+	const char *name;
+	enum store_coltype type;
+	int nullable;
+	int ref;                  /* index of the referenced table, or -1 */
+};
+
+struct store_table {
+	const char *name;
+	const char *order;        /* ORDER BY list: a stable, engine-neutral
+	                             order (text keys compared bytewise) */
+	int has_id;               /* column 0 is an identity key "id" */
+	const struct store_column *cols;
+	size_t n_cols;
+};
+
+/* One value: is_null, else i (INT), d (REAL) or z (TEXT, NUL-ended). */
+struct store_cell {
+	int is_null;
+	int64_t i;
+	double d;
+	const char *z;
+};
+
+/* A raw row: table t (index it into the list given), cells[t->n_cols],
+ * borrowed until it returns; non-zero stops the dump. */
+typedef int (*store_row_cb)(void *ctx, size_t it, const struct store_cell *c);
+
+/* The tables of an archive in dependency order (archive.c). */
+extern const struct store_table store_archive_tables[];
+extern const size_t store_archive_n_tables;
+
 /* One engine (SQLite, PostgreSQL). store.c has validated every
  * argument before it calls an operation: ids are positive, strings are
  * within their limits, dates are real "YYYY-MM-DD" dates, timestamps are
@@ -159,6 +200,21 @@ struct attune_store_ops {
 	int (*transcript_list)(attune_store *st, attune_id client_id,
 	                       attune_id session_id,
 	                       attune_transcript_row_cb cb, void *ctx);
+
+	/* ---- Moving a database (archive.c). Not audited here: the
+	 * caller audits. ---- */
+	/* Every row of tables t[0..n) in t's order, in one read-only
+	 * snapshot transaction of its own (never inside begin()). */
+	int (*raw_dump)(attune_store *st, const struct store_table *t,
+	                size_t n, store_row_cb cb, void *ctx);
+	/* Insert one row as given, keys included, inside begin(). */
+	int (*raw_insert)(attune_store *st, const struct store_table *t,
+	                  const struct store_cell *c);
+	/* After raw inserts, inside begin(): make later inserts of t[0..n)
+	 * take keys above the largest one there (PostgreSQL's identity
+	 * sequences; SQLite needs nothing). */
+	int (*raw_keys)(attune_store *st, const struct store_table *t,
+	                size_t n);
 };
 
 /* An audit row of a read made inside a caller's transaction, kept so
