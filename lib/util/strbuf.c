@@ -98,6 +98,23 @@ void sb_printf(strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* "-" when neg, then the decimal digits of u, at buf; the length. */
+static size_t put_whole(char *buf, int neg, unsigned long long u)
+{
+	char tmp[24];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (neg)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
 size_t fmt_num(char *buf, double v)
 {
 	char tmp[40];
@@ -116,18 +133,9 @@ size_t fmt_num(char *buf, double v)
 	if (fabs(v) < 1e15 && v == (double)(long long)v) {
 		/* Integers, by far the most common case: no printf. */
 		long long x = (long long)v;
-		unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x
-		                             : (unsigned long long)x;
-		n = 0;
-		do {
-			tmp[n++] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		i = 0;
-		if (x < 0)
-			buf[i++] = '-';
-		while (n)
-			buf[i++] = tmp[--n];
+
+		i = put_whole(buf, x < 0, x < 0 ? 0ULL - (unsigned long long)x
+		                                : (unsigned long long)x);
 		buf[i] = '\0';
 		return i;
 	}
@@ -143,29 +151,18 @@ size_t fmt_num(char *buf, double v)
 			unsigned frac = (unsigned)(u % 1000);
 			int nd = 3;
 
-			u /= 1000;
-			n = 0;
-			do {
-				tmp[n++] = (char)('0' + u % 10);
-				u /= 10;
-			} while (u);
-			i = 0;
-			if (k < 0)
-				buf[i++] = '-';
-			while (n)
-				buf[i++] = tmp[--n];
+			i = put_whole(buf, k < 0, u / 1000);
 			while (frac % 10 == 0) {   /* frac != 0: not an integer */
 				frac /= 10;
 				nd--;
 			}
 			buf[i++] = '.';
-			buf[i + (size_t)nd] = '\0';
+			n = i + (size_t)nd;
+			buf[n] = '\0';
 			while (nd-- > 0) {
 				buf[i + (size_t)nd] = (char)('0' + frac % 10);
 				frac /= 10;
 			}
-			for (n = i; buf[n]; n++)
-				;
 			return n;
 		}
 	}
