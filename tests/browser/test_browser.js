@@ -448,6 +448,39 @@ async function therapistAfter(t) {
      'the ORS has four number fields, each labelled');
   await checkPage(page, 'entry-ors');
 
+  // A session transcript: the form, a refused one, the session mirror.
+  await open(page, `${clientPath}/transcripts/new`, 200);
+  await heading(page, 'Add a session transcript');
+  await checkPage(page, 'transcript-new');
+  await page.getByLabel('Session number', { exact: true }).fill('5');
+  await page.getByLabel('Format', { exact: true }).selectOption('csv');
+  await page.getByLabel('Transcript', { exact: true })
+            .fill('speaker,words\nT,hello');
+  st = await submit(page, () => page.getByRole('button', {
+    name: 'Store and show the mirror', exact: true }).click(),
+    'store a CSV transcript without its columns');
+  ok(st === 400, `a CSV without the transcript columns: status ${st}, ` +
+     'want 400');
+  await checkPage(page, 'transcript-error');
+  await page.getByLabel('Format', { exact: true }).selectOption('auto');
+  await page.getByLabel('Transcript', { exact: true }).fill([
+    'T: How have things been since last week?',
+    'C: Fine.',
+    'T: I wonder if last session felt like I pushed too hard.',
+    'C: Maybe. It felt like you were not really listening to me.',
+    'T: You are right, I got ahead of you. I am sorry about that.',
+    'C: Thanks for saying that. I do want to keep working on this, ' +
+      'I think talking to my sister would help.',
+  ].join('\n'));
+  st = await submit(page, () => page.getByRole('button', {
+    name: 'Store and show the mirror', exact: true }).click(),
+    'store a transcript');
+  ok(st === 200 && /\/transcripts\/\d+$/.test(pathOf(page)),
+     `the session mirror (${st} ${pathOf(page)})`);
+  await heading(page, 'Session mirror: session 5');
+  await checkPage(page, 'mirror', { doc: 'mirror' });
+  await open(page, clientPath, 200);
+
   await open(page, '/clients/999999', 404);
   await heading(page, 'Not found');
   await checkPage(page, 'not-found');
