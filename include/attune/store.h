@@ -461,6 +461,15 @@ int attune_store_grant_list(attune_store *st, attune_id user_id,
  * so it is not audited; ATTUNE_ENOTFOUND when there is no such client. */
 int attune_store_client_access(attune_store *st, attune_id user_id,
                                attune_id client_id, attune_access *out);
+/* The same, and the client's data version (schema 4): a number that
+ * changes, in the same transaction, with every write to the client's
+ * record, episodes, sessions, responses, check-in links or transcripts,
+ * whoever makes it (database triggers). Equal versions mean equal data,
+ * so a cache of anything drawn from the client's data may be keyed by
+ * (client id, version). */
+int attune_store_client_access_version(attune_store *st, attune_id user_id,
+                                       attune_id client_id,
+                                       attune_access *out, int64_t *version);
 
 /* The client with this id. Audited "client.read". ATTUNE_ENOTFOUND when
  * there is none. */

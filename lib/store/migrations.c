@@ -176,11 +176,116 @@ static const char *const m2_pg[] = { M2(KEY_PG) };
 static const char *const m3_sqlite[] = { M3(KEY_SQLITE) };
 static const char *const m3_pg[] = { M3(KEY_PG) };
 
+/* 4: a per-client data version, for caches of what is drawn from a
+ * client's data (the web app's client page). Every insert, update or
+ * delete of the client's row, episodes, sessions, responses, check-in
+ * links or transcripts adds one to clients.data_version in the same
+ * transaction, whoever writes: the server, the command line, another
+ * process or someone at the SQL prompt. So a cache keyed by (client,
+ * data_version) can never show a page older than the data. Triggers,
+ * not code in the engines, because only triggers see every writer.
+ *
+ * SQLite has row triggers only. In SQLite a trigger's own UPDATE of
+ * clients does not fire clients_dv_update again (recursive_triggers is
+ * off, and the column list leaves data_version out). */
+#define DV_SQLITE_CHILD(table, event, row, client_of) \
+	"CREATE TRIGGER " table "_dv_" event " AFTER " event " ON " table \
+	" BEGIN UPDATE clients SET data_version = data_version + 1" \
+	" WHERE id = (" client_of(row) "); END"
+
+#define DV_OF_CLIENT(row) "SELECT " row ".client_id"
+#define DV_OF_EPISODE(row) \
+	"SELECT client_id FROM episodes WHERE id = " row ".episode_id"
+#define DV_OF_SESSION(row) \
+	"SELECT e.client_id FROM sessions s JOIN episodes e" \
+	" ON e.id = s.episode_id WHERE s.id = " row ".session_id"
+
+#define DV_SQLITE_TABLE(table, client_of) \
+	DV_SQLITE_CHILD(table, "INSERT", "NEW", client_of), \
+	DV_SQLITE_CHILD(table, "UPDATE", "NEW", client_of), \
+	DV_SQLITE_CHILD(table, "DELETE", "OLD", client_of)
+
+static const char *const m4_sqlite[] = {
+	"ALTER TABLE clients ADD COLUMN data_version BIGINT NOT NULL"
+	" DEFAULT 0",
+	"CREATE TRIGGER clients_dv_update AFTER UPDATE OF clinic_id,"
+	" therapist_id, code, display_name, created_at, sees_progress"
+	" ON clients BEGIN UPDATE clients SET data_version ="
+	" data_version + 1 WHERE id = NEW.id; END",
+	DV_SQLITE_TABLE("episodes", DV_OF_CLIENT),
+	DV_SQLITE_TABLE("sessions", DV_OF_EPISODE),
+	DV_SQLITE_TABLE("responses", DV_OF_SESSION),
+	DV_SQLITE_TABLE("checkin_links", DV_OF_CLIENT),
+	DV_SQLITE_TABLE("transcripts", DV_OF_SESSION),
+};
+
+/* PostgreSQL: inserts are counted per statement through a transition
+ * table, so a COPY of millions of rows adds one to each client touched
+ * once, with one join; updates and deletes, which come one at a time,
+ * per row. The client's own row bumps itself before it is written. */
+#define DV_PG_INSERT(table, join) \
+	"CREATE FUNCTION attune_dv_" table "_ins() RETURNS trigger" \
+	" LANGUAGE plpgsql AS $$ BEGIN" \
+	" UPDATE clients c SET data_version = c.data_version + 1" \
+	" FROM (SELECT DISTINCT " join ") d WHERE c.id = d.client_id;" \
+	" RETURN NULL; END $$", \
+	"CREATE TRIGGER " table "_dv_ins AFTER INSERT ON " table \
+	" REFERENCING NEW TABLE AS nt FOR EACH STATEMENT" \
+	" EXECUTE FUNCTION attune_dv_" table "_ins()"
+
+#define DV_PG_ROW(table, of_new, of_old) \
+	"CREATE FUNCTION attune_dv_" table "_row() RETURNS trigger" \
+	" LANGUAGE plpgsql AS $$ BEGIN" \
+	" IF TG_OP = 'UPDATE' THEN" \
+	" UPDATE clients SET data_version = data_version + 1" \
+	" WHERE id = (" of_new ");" \
+	" END IF;" \
+	" UPDATE clients SET data_version = data_version + 1" \
+	" WHERE id = (" of_old ") AND (TG_OP = 'DELETE' OR" \
+	" id IS DISTINCT FROM (" of_new "));" \
+	" RETURN NULL; END $$", \
+	"CREATE TRIGGER " table "_dv_row AFTER UPDATE OR DELETE ON " table \
+	" FOR EACH ROW EXECUTE FUNCTION attune_dv_" table "_row()"
+
+#define DV_PG_TABLE(table, join, of_new, of_old) \
+	DV_PG_INSERT(table, join), DV_PG_ROW(table, of_new, of_old)
+
+#define DVJ_CLIENT "nt.client_id FROM nt"
+#define DVJ_EPISODE \
+	"e.client_id FROM nt JOIN episodes e ON e.id = nt.episode_id"
+#define DVJ_SESSION \
+	"e.client_id FROM nt JOIN sessions s ON s.id = nt.session_id" \
+	" JOIN episodes e ON e.id = s.episode_id"
+
+static const char *const m4_pg[] = {
+	"ALTER TABLE clients ADD COLUMN data_version BIGINT NOT NULL"
+	" DEFAULT 0",
+	"CREATE FUNCTION attune_dv_clients() RETURNS trigger"
+	" LANGUAGE plpgsql AS $$ BEGIN"
+	" IF NEW.data_version = OLD.data_version THEN"
+	" NEW.data_version := OLD.data_version + 1; END IF;"
+	" RETURN NEW; END $$",
+	"CREATE TRIGGER clients_dv_update BEFORE UPDATE ON clients"
+	" FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*)"
+	" EXECUTE FUNCTION attune_dv_clients()",
+	DV_PG_TABLE("episodes", DVJ_CLIENT,
+	            DV_OF_CLIENT("NEW"), DV_OF_CLIENT("OLD")),
+	DV_PG_TABLE("sessions", DVJ_EPISODE,
+	            DV_OF_EPISODE("NEW"), DV_OF_EPISODE("OLD")),
+	DV_PG_TABLE("responses", DVJ_SESSION,
+	            DV_OF_SESSION("NEW"), DV_OF_SESSION("OLD")),
+	DV_PG_TABLE("checkin_links", DVJ_CLIENT,
+	            DV_OF_CLIENT("NEW"), DV_OF_CLIENT("OLD")),
+	DV_PG_TABLE("transcripts", DVJ_SESSION,
+	            DV_OF_SESSION("NEW"), DV_OF_SESSION("OLD")),
+};
+
 static const struct store_migration sqlite_migrations[] = {
 	{ 1, "initial schema", m1_sqlite, COUNT(m1_sqlite) },
 	{ 2, "web app: sessions, links, tokens, access", m2_sqlite,
 	  COUNT(m2_sqlite) },
 	{ 3, "session transcripts", m3_sqlite, COUNT(m3_sqlite) },
+	{ 4, "per-client data version", m4_sqlite, COUNT(m4_sqlite) },
 };
 
 static const struct store_migration pg_migrations[] = {
@@ -188,6 +293,7 @@ static const struct store_migration pg_migrations[] = {
 	{ 2, "web app: sessions, links, tokens, access", m2_pg,
 	  COUNT(m2_pg) },
 	{ 3, "session transcripts", m3_pg, COUNT(m3_pg) },
+	{ 4, "per-client data version", m4_pg, COUNT(m4_pg) },
 };
 
 /* Both lists must always have the same length: one schema, two

@@ -242,7 +242,7 @@ const char *const pg_sql[P_N] = {
 		" WHEN EXISTS (SELECT 1 FROM supervision s"
 		"  WHERE s.supervisor_id = $1::bigint"
 		"  AND s.therapist_id = c.therapist_id) THEN 3"
-		" ELSE 0 END FROM clients c WHERE c.id = $2",
+		" ELSE 0 END, c.data_version FROM clients c WHERE c.id = $2",
 	[P_CLIENT_BY_ID] = "SELECT " CLIENT_COLS " FROM clients WHERE id = $1",
 	[P_CLIENT_SET_PROGRESS] =
 		"UPDATE clients SET sees_progress = $2 WHERE id = $1",
@@ -1743,7 +1743,8 @@ static int p_grant_list(attune_store *st, attune_id user_id,
 }
 
 static int p_client_access(attune_store *st, attune_id user_id,
-                           attune_id client_id, attune_access *out)
+                           attune_id client_id, attune_access *out,
+                           int64_t *version)
 {
 	PGresult *res;
 	char what[OBJ_MAX + 16];
@@ -1754,8 +1755,10 @@ static int p_client_access(attune_store *st, attune_id user_id,
 	                 (int64_t)user_id, (int64_t)client_id)))
 		return rc;
 	rc = one_row(st, res, what);
-	if (rc == ATTUNE_OK)
+	if (rc == ATTUNE_OK) {
 		*out = (attune_access)pg_int(res, 0, 0);
+		*version = pg_i64(res, 0, 1);
+	}
 	PQclear(res);
 	return rc;
 }

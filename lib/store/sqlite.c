@@ -248,7 +248,7 @@ static const char *const sql_text[S_N] = {
 		" WHEN EXISTS (SELECT 1 FROM supervision s"
 		"  WHERE s.supervisor_id = ?1"
 		"  AND s.therapist_id = c.therapist_id) THEN 3"
-		" ELSE 0 END FROM clients c WHERE c.id = ?2",
+		" ELSE 0 END, c.data_version FROM clients c WHERE c.id = ?2",
 	[S_CLIENT_BY_ID] = "SELECT " CLIENT_COLS " FROM clients WHERE id = ?1",
 	[S_CLIENT_SET_PROGRESS] =
 		"UPDATE clients SET sees_progress = ?2 WHERE id = ?1",
@@ -2672,7 +2672,8 @@ static int sq_grant_list(attune_store *st, attune_id user_id,
 }
 
 static int sq_client_access(attune_store *st, attune_id user_id,
-                            attune_id client_id, attune_access *out)
+                            attune_id client_id, attune_access *out,
+                            int64_t *version)
 {
 	sqlite3_stmt *s;
 	char what[OBJ_MAX + 16];
@@ -2683,8 +2684,10 @@ static int sq_client_access(attune_store *st, attune_id user_id,
 	               (int64_t)user_id, (int64_t)client_id)))
 		return rc;
 	rc = one_row(st, s, what, &found);
-	if (rc == ATTUNE_OK)
+	if (rc == ATTUNE_OK) {
 		*out = (attune_access)sqlite3_column_int(s, 0);
+		*version = sqlite3_column_int64(s, 1);
+	}
 	stmt_put(st, S_ACCESS, &s);
 	return rc;
 }

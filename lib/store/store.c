@@ -1420,6 +1420,7 @@ int attune_store_grant_list(attune_store *st, attune_id user_id,
 int attune_store_client_access(attune_store *st, attune_id user_id,
                                attune_id client_id, attune_access *out)
 {
+	int64_t version;
 	int rc;
 
 	if (!st)
@@ -1430,7 +1431,26 @@ int attune_store_client_access(attune_store *st, attune_id user_id,
 	    (rc = check_ptr(st, out, "out")))
 		return rc;
 	*out = ATTUNE_ACCESS_NONE;
-	return st->ops->client_access(st, user_id, client_id, out);
+	return st->ops->client_access(st, user_id, client_id, out, &version);
+}
+
+int attune_store_client_access_version(attune_store *st, attune_id user_id,
+                                       attune_id client_id,
+                                       attune_access *out, int64_t *version)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_ptr(st, out, "out")) ||
+	    (rc = check_ptr(st, version, "version")))
+		return rc;
+	*out = ATTUNE_ACCESS_NONE;
+	*version = 0;
+	return st->ops->client_access(st, user_id, client_id, out, version);
 }
 
 int attune_store_client_get(attune_store *st, attune_id client_id,

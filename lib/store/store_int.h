@@ -176,8 +176,10 @@ struct attune_store_ops {
 	                    attune_id client_id);
 	int (*grant_list)(attune_store *st, attune_id user_id,
 	                  attune_client_cb cb, void *ctx);
+	/* *version: clients.data_version (schema 4). */
 	int (*client_access)(attune_store *st, attune_id user_id,
-	                     attune_id client_id, attune_access *out);
+	                     attune_id client_id, attune_access *out,
+	                     int64_t *version);
 	int (*client_get)(attune_store *st, attune_id client_id,
 	                  attune_client_cb cb, void *ctx);
 	int (*client_set_sees_progress)(attune_store *st, attune_id client_id,

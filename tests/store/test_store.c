@@ -43,6 +43,9 @@ struct engine {
 	void (*break_episodes)(const char *loc, int on);
 	/* Remove what is at loc (after the test closed its stores). */
 	void (*remove)(const char *loc);
+	/* Run SQL on it with a connection of the test's own, as another
+	 * program would. */
+	void (*exec)(const char *loc, const char *sql);
 };
 
 static const struct engine *eng;
@@ -122,7 +125,7 @@ static void sq_break_episodes(const char *loc, int on)
 
 static const struct engine sqlite_engine = {
 	"sqlite", sq_fresh, sq_exists, sq_force_version, sq_break_episodes,
-	unlink_db
+	unlink_db, raw_exec
 };
 
 /* ---- PostgreSQL: a database per test on $ATTUNE_TEST_PG_URI ---- */
@@ -267,7 +270,7 @@ static void pg_remove(const char *loc)
 
 static const struct engine pg_engine = {
 	"postgresql", pg_fresh, pg_exists, pg_force_version,
-	pg_break_episodes, pg_remove
+	pg_break_episodes, pg_remove, pg_exec_at
 };
 
 /* ---- Helpers ---- */
@@ -2719,6 +2722,108 @@ static void test_access(void **state)
 	assert_int_equal(audit_count(f->st, "grant.add", NULL), 1);
 }
 
+/* The data version (schema 4) of one client, read as the web app does. */
+static int64_t dv(struct fx *f, attune_id client)
+{
+	attune_access a;
+	int64_t v = -1;
+
+	OK(f->st, attune_store_client_access_version(f->st, f->ther1, client,
+	                                             &a, &v));
+	return v;
+}
+
+/* Every kind of write that concerns a client moves its data version, in
+ * the same transaction, whoever writes (this library or SQL from another
+ * connection); reads, and writes about other clients, do not. */
+static void test_data_version(void **state)
+{
+	struct fx *f = *state;
+	attune_link_rec l = {0};
+	attune_transcript_row t = {0};
+	attune_id c1, c2, s1, link = 0, ep = 0;
+	int64_t v, v2;
+	char sql[256];
+
+	c1 = add_client(f, "C-01", f->ther1, "2024-01-01");
+	c2 = add_client(f, "C-02", f->ther1, "2024-01-01");
+	v = dv(f, c1);
+	v2 = dv(f, c2);
+
+	s1 = add_session(f, c1, 1, "2024-01-02");
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+	add_response(f, s1, "phq9", 100, 2);
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+
+	/* Reads change nothing. */
+	rows_reset(&R);
+	OK(f->st, attune_store_client_get(f->st, c1, client_cb, &R));
+	OK(f->st, attune_store_response_list(f->st, c1, NULL, response_cb, &R));
+	assert_int_equal(dv(f, c1), v);
+
+	/* A rolled-back write leaves the version as it was. */
+	OK(f->st, attune_store_begin(f->st));
+	add_response(f, s1, "phq9", 101, 3);
+	OK(f->st, attune_store_rollback(f->st));
+	assert_int_equal(dv(f, c1), v);
+
+	OK(f->st, attune_store_client_set_sees_progress(f->st, c1, 1));
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+
+	l.token_hash = H64("4");
+	l.client_id = c1;
+	l.instruments = "phq9";
+	l.created_by = f->ther1;
+	l.created_at = 100;
+	l.expires_at = 200;
+	OK(f->st, attune_store_link_add(f->st, &l, &link));
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+	OK(f->st, attune_store_link_use(f->st, link, 150));
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+
+	t.session_id = s1;
+	t.format = "text";
+	t.text = "T: Hello.\nC: Hi.\n";
+	t.created_by = f->ther1;
+	OK(f->st, attune_store_transcript_add(f->st, &t, NULL));
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+
+	rows_reset(&R);
+	OK(f->st, attune_store_episode_list(f->st, c1, episode_cb, &R));
+	ep = R.r[0].id;
+	OK(f->st, attune_store_episode_close(f->st, ep, "2024-02-01", NULL));
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+	OK(f->st, attune_store_episode_open(f->st, c1, "2024-03-01", NULL));
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+
+	/* Another program's SQL moves it too (the triggers). */
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET attended = 0"
+	         " WHERE id = %lld", (long long)s1);
+	eng->exec(f->loc, sql);
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+	snprintf(sql, sizeof(sql), "UPDATE clients SET display_name = 'x'"
+	         " WHERE id = %lld", (long long)c1);
+	eng->exec(f->loc, sql);
+	assert_true(dv(f, c1) > v);
+	v = dv(f, c1);
+	snprintf(sql, sizeof(sql), "DELETE FROM responses WHERE session_id"
+	         " = %lld", (long long)s1);
+	eng->exec(f->loc, sql);
+	assert_true(dv(f, c1) > v);
+
+	/* None of it was about C-02. */
+	assert_int_equal(dv(f, c2), v2);
+}
+
 static void test_client_get_progress_settings(void **state)
 {
 	struct fx *f = *state;
@@ -3055,6 +3160,7 @@ int main(void)
 		T(test_transcripts),
 		T(test_tokens),
 		T(test_access),
+		T(test_data_version),
 		T(test_client_get_progress_settings),
 	};
 	const struct CMUnitTest sqlite_only[] = {
