@@ -12,6 +12,7 @@
 #include "attune/change.h"
 #include "attune/gains.h"
 #include "web/items.h"
+#include "web/pagecache.h"
 #include "web/status.h"
 #include "web/svg.h"
 
@@ -32,10 +33,21 @@ static const struct {
  * 404 or 403 page and returns -1 when not. */
 int client_allowed(struct web_req *r, int write)
 {
+	attune_access a;
+	int64_t version;
+
+	return client_allowed_version(r, write, &a, &version);
+}
+
+int client_allowed_version(struct web_req *r, int write, attune_access *out,
+                           int64_t *version)
+{
 	attune_access a = ATTUNE_ACCESS_NONE;
 	int rc;
 
-	rc = attune_store_client_access(r->st, r->user.id, r->path_id, &a);
+	rc = attune_store_client_access_version(r->st, r->user.id, r->path_id,
+	                                        &a, version);
+	*out = a;
 	if (rc == ATTUNE_ENOTFOUND || (rc == ATTUNE_OK &&
 	                               a == ATTUNE_ACCESS_NONE)) {
 		web_not_found(r);
@@ -669,49 +681,56 @@ static void links_section(struct web_req *r, attune_access a,
 	html_raw_trusted(b, "</tbody></table></div>\n");
 }
 
-int h_client(struct web_req *r)
+/* The clinic settings the client page reads, as one number for the
+ * page cache's key (FNV-1a, Fowler/Noll/Vo). */
+static uint64_t settings_print(struct web_req *r)
 {
-	struct client_data cd;
-	struct client_status *cs;
-	struct links *ls;
-	attune_access a = ATTUNE_ACCESS_NONE;
+	uint64_t h = 14695981039346656037ull;
+	const char *z;
+	int days = web_setting_link_days(r);
+
+	web_setting_instrument_used(r, "");     /* reads the setting */
+	z = r->set_instruments_state == 2 ? r->set_instruments : "\x01";
+	for (; *z; z++)
+		h = (h ^ (unsigned char)*z) * 1099511628211ull;
+	return (h ^ (uint64_t)days) * 1099511628211ull;
+}
+
+/* Until when a drawn page stays right without a write: the end of the
+ * UTC day (today's date and "no recent data" are drawn), and the moment
+ * the first open link shown expires (its state is drawn). */
+static int64_t page_valid_until(const struct links *ls, int64_t now)
+{
+	int64_t until = (now / 86400 + 1) * 86400;
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		if (!ls->l[i].used_at && ls->l[i].expires_at > now &&
+		    ls->l[i].expires_at < until)
+			until = ls->l[i].expires_at;
+	return until;
+}
+
+/* The part of the client page drawn from the client's data: what the
+ * page cache keeps. */
+static void client_body(struct web_req *r, attune_access a,
+                        const struct client_data *cd,
+                        const struct client_status *cs,
+                        const struct links *ls)
+{
 	strbuf *b = &r->out;
 	size_t i;
-	int rc;
 
-	if ((rc = client_allowed(r, 0)))
-		return rc < 0 ? 0 : rc;
-	if ((rc = attune_store_client_access(r->st, r->user.id, r->path_id,
-	                                     &a)))
-		return rc;
-	cs = arena_alloc(&r->ar, sizeof(*cs));
-	ls = arena_alloc(&r->ar, sizeof(*ls));
-	if (!cs || !ls)
-		return ATTUNE_ENOMEM;
-	/* Every read of the page (and its audit rows) in one transaction,
-	 * committed before the page is drawn, so the write lock is held
-	 * for the reads only. */
-	if ((rc = attune_store_begin(r->st)))
-		return rc;
-	if ((rc = cd_load(r->st, &r->ar, r->srv->cat, r->path_id, &cd)) ||
-	    (rc = links_load(r, cd.client.id, ls)) ||
-	    (rc = attune_store_commit(r->st)))
-		return rc;
-	cd_status(r->srv, &cd, cs);
-	page_begin(r, cd.client.display_name
-	              ? web_printf(r, "%s \xc2\xb7 %s", cd.client.code,
-	                           cd.client.display_name)
-	              : cd.client.code);
 	if (a != ATTUNE_ACCESS_OWN)
 		html_raw_trusted(b, "<p class=\"muted\">Read-only: this client "
 		                 "is not on your own caseload.</p>\n");
-	if (cd.ended) {
+	if (cd->ended) {
 		html_raw_trusted(b, "<p class=\"notice\">This course of "
 		                 "sessions ended on ");
-		html_text(b, cd.ended);
+		html_text(b, cd->ended);
 		html_raw_trusted(b, ".</p>\n");
 	}
-	risk_flags(r, &cd);
+	risk_flags(r, cd);
 	html_raw_trusted(b, "<p>");
 	status_pill(b, cs->sig.status);
 	html_raw_trusted(b, "</p>");
@@ -725,22 +744,22 @@ int h_client(struct web_req *r)
 		html_raw_trusted(b, "</ul>\n");
 	}
 	html_raw_trusted(b, "<div class=\"charts\">");
-	outcome_chart(r, &cd, cs);
-	alliance_charts(r, &cd, cs);
+	outcome_chart(r, cd, cs);
+	alliance_charts(r, cd, cs);
 	html_raw_trusted(b, "</div>\n");
-	change_lines(r, &cd);
-	gains_lines(r, &cd);
+	change_lines(r, cd);
+	gains_lines(r, cd);
 	html_raw_trusted(b, "<div class=\"charts\">");
-	heat_maps(r, &cd);
+	heat_maps(r, cd);
 	html_raw_trusted(b, "</div>\n");
-	score_table(r, &cd);
-	links_section(r, a, &cd, ls);
-	transcripts_section(r, a, cd.client.id);
+	score_table(r, cd);
+	links_section(r, a, cd, ls);
+	transcripts_section(r, a, cd->client.id);
 	if (a == ATTUNE_ACCESS_OWN) {
 		html_raw_trusted(b, "<h2>Enter a paper questionnaire</h2>\n"
 		                 "<form class=\"inline-form\" method=\"get\" "
 		                 "action=\"");
-		sb_printf(b, "/clients/%lld/entry", (long long)cd.client.id);
+		sb_printf(b, "/clients/%lld/entry", (long long)cd->client.id);
 		html_raw_trusted(b, "\"><div><label for=\"instrument\">"
 		                 "Questionnaire</label><select "
 		                 "id=\"instrument\" name=\"instrument\">");
@@ -760,16 +779,97 @@ int h_client(struct web_req *r)
 		                 "<h2>Client's own view</h2>\n");
 		sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
 		          "action=\"/clients/%lld/progress-view\">",
-		          (long long)cd.client.id);
+		          (long long)cd->client.id);
 		form_csrf(r);
 		html_raw_trusted(b, "<label><input type=\"checkbox\" "
 		                 "name=\"allow\" value=\"1\"");
-		if (cd.client.sees_progress)
+		if (cd->client.sees_progress)
 			html_raw_trusted(b, " checked");
 		html_raw_trusted(b, "> After a check-in, the client sees their "
 		                 "own alliance and progress charts</label>"
 		                 "<button type=\"submit\" class=\"secondary\">"
 		                 "Save</button></form>\n");
+	}
+}
+
+/* A client page from the cache: the view is audited (and committed)
+ * before any of it is shown. */
+static int client_cached(struct web_req *r, struct page_entry *e)
+{
+	char o[32];
+	int rc;
+
+	snprintf(o, sizeof(o), "client:%lld", (long long)r->path_id);
+	rc = attune_store_audit(r->st, "client.view", o, "from the cache");
+	if (rc == ATTUNE_OK) {
+		page_begin(r, page_entry_title(e));
+		page_entry_write(e, &r->out, r->csrf, WEB_HASH_HEX);
+		page_end(r);
+	}
+	page_cache_release(r->srv->pages, e);
+	return rc;
+}
+
+int h_client(struct web_req *r)
+{
+	struct client_data cd;
+	struct client_status *cs;
+	struct links *ls;
+	struct page_key key;
+	struct page_entry *e;
+	attune_access a = ATTUNE_ACCESS_NONE;
+	int64_t now = (int64_t)time(NULL);
+	size_t i, from, n0;
+	char o[32];
+	const char *title;
+	int rc;
+
+	if ((rc = client_allowed_version(r, 0, &a, &key.version)))
+		return rc < 0 ? 0 : rc;
+	key.client = r->path_id;
+	key.access = (int)a;
+	key.role = (int)r->user.role;
+	key.settings = settings_print(r);
+	if ((e = page_cache_get(r->srv->pages, &key, now)))
+		return client_cached(r, e);
+
+	cs = arena_alloc(&r->ar, sizeof(*cs));
+	ls = arena_alloc(&r->ar, sizeof(*ls));
+	if (!cs || !ls)
+		return ATTUNE_ENOMEM;
+	/* Every read of the page (and its audit rows) in one transaction,
+	 * committed before the page is drawn, so the write lock is held
+	 * for the reads only. The version is read again inside it: the
+	 * page is kept under the version of the data it was drawn from. */
+	snprintf(o, sizeof(o), "client:%lld", (long long)r->path_id);
+	if ((rc = attune_store_begin(r->st)))
+		return rc;
+	if ((rc = attune_store_client_access_version(r->st, r->user.id,
+	                                             r->path_id, &a,
+	                                             &key.version)) ||
+	    (rc = attune_store_audit(r->st, "client.view", o, "drawn")) ||
+	    (rc = cd_load(r->st, &r->ar, r->srv->cat, r->path_id, &cd)) ||
+	    (rc = links_load(r, cd.client.id, ls)) ||
+	    (rc = attune_store_commit(r->st)))
+		return rc;
+	key.access = (int)a;
+	cd_status(r->srv, &cd, cs);
+	title = cd.client.display_name
+	        ? web_printf(r, "%s \xc2\xb7 %s", cd.client.code,
+	                     cd.client.display_name)
+	        : cd.client.code;
+	page_begin(r, title);
+	from = r->out.len;
+	n0 = r->n_csrf_at;
+	client_body(r, a, &cd, cs, ls);
+	if (r->out.rc == ATTUNE_OK && title &&
+	    r->n_csrf_at - n0 <= PAGE_CSRF_MAX) {
+		size_t at[PAGE_CSRF_MAX];
+		for (i = n0; i < r->n_csrf_at; i++)
+			at[i - n0] = r->csrf_at[i] - from;
+		page_cache_put(r->srv->pages, &key, page_valid_until(ls, now),
+		               title, r->out.s + from, r->out.len - from, at,
+		               r->n_csrf_at - n0, WEB_HASH_HEX);
 	}
 	page_end(r);
 	return 0;

@@ -224,6 +224,9 @@ void form_csrf(struct web_req *r)
 {
 	html_raw_trusted(&r->out, "<input type=\"hidden\" name=\"csrf\" "
 	                 "value=\"");
+	if (r->n_csrf_at < sizeof(r->csrf_at) / sizeof(r->csrf_at[0]))
+		r->csrf_at[r->n_csrf_at] = r->out.len;
+	r->n_csrf_at++;
 	html_attr(&r->out, r->csrf);
 	html_raw_trusted(&r->out, "\">");
 }

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include <sodium.h>
+#include "web/pagecache.h"
 #include "web/status.h"
 #include "web/web.h"
 
@@ -660,7 +661,9 @@ int web_serve(const struct web_options *o, attune_err *err)
 	                           sizeof(srv->db_shown));
 	randombytes_buf(srv->key, sizeof(srv->key));
 	srv->rate = rate_new();
-	if (!srv->rate || pthread_mutex_init(&srv->mu, NULL) != 0) {
+	srv->pages = page_cache_new(WEB_PAGE_CACHE_BYTES);
+	if (!srv->rate || !srv->pages ||
+	    pthread_mutex_init(&srv->mu, NULL) != 0) {
 		rc = attune_err_set(err, ATTUNE_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -784,12 +787,21 @@ out:
 			log_line(srv, "durable commits: %llu, sharing %llu disk "
 			         "syncs", (unsigned long long)commits,
 			         (unsigned long long)syncs);
+		if (srv->pages) {
+			uint64_t hits, misses;
+			size_t bytes;
+			page_cache_stats(srv->pages, &hits, &misses, &bytes);
+			log_line(srv, "client pages: %llu drawn, %llu from the "
+			         "cache", (unsigned long long)misses,
+			         (unsigned long long)hits);
+		}
 		for (i = 0; i < srv->n_stores; i++)
 			attune_store_close(srv->stores[i]);
 		if (srv->n_stores || rc == ATTUNE_OK)
 			log_line(srv, "stopped; %zu store handle(s) closed",
 			         srv->n_stores);
 		rate_free(srv->rate);
+		page_cache_free(srv->pages);
 		if (mu)
 			pthread_mutex_destroy(&srv->mu);
 		sodium_memzero(srv->key, sizeof(srv->key));

@@ -32,6 +32,10 @@ struct web_server {
 	unsigned char key[32];          /* per-run key for derived tokens */
 	struct rate_table *rate;        /* login failures */
 
+	/* Client pages drawn, kept while the client's data stays the same
+	 * (pagecache.h). */
+	struct page_cache *pages;
+
 	/* One store handle per worker thread, opened on first use. */
 	pthread_mutex_t mu;
 	attune_store *stores[WEB_THREADS + 4];
@@ -102,6 +106,11 @@ struct web_req {
 	struct web_user user;
 	char sid_hash[WEB_HASH_HEX + 1];
 	char csrf[WEB_HASH_HEX + 1];    /* the session's CSRF secret */
+	/* Where form_csrf() wrote the secret into out, in order (the page
+	 * cache puts each viewer's own there); n_csrf_at counts past the
+	 * array when there were more. */
+	size_t csrf_at[8];
+	size_t n_csrf_at;
 
 	/* Response. */
 	int status;
@@ -364,6 +373,10 @@ int link_create(struct web_req *r, const char **url, int64_t *days);
  * (write 1): 0 when allowed, -1 with a 404 or 403 page set, or an
  * attune_rc (client.c). */
 int client_allowed(struct web_req *r, int write);
+/* The same, also giving the viewer's access and the client's data
+ * version (attune_store_client_access_version()). */
+int client_allowed_version(struct web_req *r, int write, attune_access *out,
+                           int64_t *version);
 
 /* ---- Clinic settings (settings.c) ----
  * Read from the store on every call (one indexed lookup), so a change on

@@ -59,6 +59,9 @@
 /* Concurrency: worker threads (each with its own store handle) and
  * connections. The machine has 2 cores; SQLite serialises writers. */
 #define WEB_THREADS 4
+/* Bytes of drawn client pages kept (web/pagecache.h): about 300 pages
+ * of a client with 40 sessions. */
+#define WEB_PAGE_CACHE_BYTES (32u << 20)
 #define WEB_CONNECTIONS_MAX 256
 #define WEB_CONNECTIONS_PER_IP 32
 /* Seconds a connection may sit idle before it is closed (slow-loris). */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "web/pagecache.h"
 #include "web/web.h"
 
 static char *render(void (*w)(strbuf *, const char *), const char *in)
@@ -244,6 +245,81 @@ static void test_route_table(void **state)
 	}
 }
 
+/* The page cache: a hit only for the same key before its time, the
+ * viewer's token written at every place and the stored one blanked,
+ * a newer page replacing the older, the byte limit kept. */
+static void test_page_cache(void **state)
+{
+	struct page_cache *pc = page_cache_new(64 * 1024);
+	struct page_key k = {7, 3, 1, 2, 99}, k2;
+	struct page_entry *e;
+	const char body[] = "<form><input value=\"AAAA\"></form>"
+	                    "<form><input value=\"BBBB\"></form>";
+	size_t at[2], n = sizeof(body) - 1;
+	uint64_t hits, misses;
+	size_t bytes;
+	char big[20000];
+	strbuf b;
+	int i;
+
+	(void)state;
+	assert_non_null(pc);
+	at[0] = (size_t)(strstr(body, "AAAA") - body);
+	at[1] = (size_t)(strstr(body, "BBBB") - body);
+	assert_null(page_cache_get(pc, &k, 100));
+	page_cache_put(pc, &k, 200, "C-07", body, n, at, 2, 4);
+
+	sb_init(&b, 1 << 16);
+	assert_non_null(e = page_cache_get(pc, &k, 199));
+	assert_string_equal(page_entry_title(e), "C-07");
+	page_entry_write(e, &b, "wxyz", 4);
+	page_cache_release(pc, e);
+	assert_string_equal(b.s, "<form><input value=\"wxyz\"></form>"
+	                    "<form><input value=\"wxyz\"></form>");
+	sb_free(&b);
+
+	assert_null(page_cache_get(pc, &k, 200));          /* expired */
+	k2 = k; k2.version = 4;
+	assert_null(page_cache_get(pc, &k2, 100));
+	k2 = k; k2.access = 2;
+	assert_null(page_cache_get(pc, &k2, 100));
+	k2 = k; k2.role = 1;
+	assert_null(page_cache_get(pc, &k2, 100));
+	k2 = k; k2.settings = 98;
+	assert_null(page_cache_get(pc, &k2, 100));
+
+	/* The newer version replaces the older. */
+	k2 = k; k2.version = 4;
+	page_cache_put(pc, &k2, 300, "C-07", "new", 3, NULL, 0, 4);
+	assert_null(page_cache_get(pc, &k, 100));
+	assert_non_null(e = page_cache_get(pc, &k2, 100));
+	page_cache_release(pc, e);
+
+	/* Token places that do not fit, too many of them, or a page over a
+	 * quarter of the cache: nothing kept. */
+	k2.client = 8;
+	at[0] = n - 2;
+	page_cache_put(pc, &k2, 300, "x", body, n, at, 1, 4);
+	assert_null(page_cache_get(pc, &k2, 100));
+	memset(big, 'x', sizeof(big));
+	page_cache_put(pc, &k2, 300, "x", big, sizeof(big), NULL, 0, 4);
+	assert_null(page_cache_get(pc, &k2, 100));
+
+	/* Many clients: the bytes stay under the limit, and the latest
+	 * page is there. */
+	for (i = 0; i < 200; i++) {
+		k2.client = 100 + i;
+		page_cache_put(pc, &k2, 300, "x", big, 10000, NULL, 0, 4);
+		page_cache_stats(pc, &hits, &misses, &bytes);
+		assert_true(bytes <= 64 * 1024);
+	}
+	assert_non_null(e = page_cache_get(pc, &k2, 100));
+	page_cache_release(pc, e);
+	page_cache_stats(pc, &hits, &misses, &bytes);
+	assert_int_equal(hits, 3);
+	page_cache_free(pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_route_table),
 		cmocka_unit_test(test_csv_cell),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_page_cache),
 	};
 
 	return cmocka_run_group_tests_name("web (no server)", tests, NULL,
