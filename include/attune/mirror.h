@@ -141,10 +141,6 @@ typedef struct attune_mirror_opts {
 	unsigned char_client;     /* 1: for client turns too (default 0:
 	                             they did not help client talk) */
 	unsigned context;         /* previous turns seen (0-3, default 2) */
-	unsigned darn;            /* 1: change-talk cue features on client
-	                             turns (DARN-CAT word classes with
-	                             negation and first person; an
-	                             experiment, off by default) */
 	unsigned next;            /* 1: also the next turn (off by default:
 	                             the coder then waits for the reply) */
 	float w_word, w_char, w_meta, w_prev;  /* block weights */

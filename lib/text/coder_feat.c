@@ -74,7 +74,6 @@ void mir_fx_free(mir_fx *x)
 	free(x->low);
 	free(x->t);
 	free(x->span);
-	free(x->darn_h);
 	mir_fx_init(x);
 }
 
@@ -564,92 +563,6 @@ static int toks_of(mir_fx *x, const attune_utterance *u, size_t j,
 	return ATTUNE_OK;
 }
 
-/* Change-talk cues (cfg->darn): word classes of the DARN-CAT
- * categories of change talk (Miller WR, Rollnick S. Motivational
- * Interviewing, 3rd ed., Guilford 2013, ch. 12; Amrhein PC et al.,
- * J Consult Clin Psychol 2003;71(5):862-878): desire, ability, reason,
- * need, commitment, activation, taking steps; then negation words and
- * first-person words. Each class word of a client turn gives a feature
- * of its class, whether a negation is among the three words before it
- * (or in it: "can't"), and whether a first-person word is; so "i want"
- * and "i don't want" share weights with "i wish" and "i don't wish". */
-enum { DARN_NEG = 7, DARN_FP = 8 };
-static const struct darn_word {
-	const char *w;
-	unsigned char cls, neg;
-} darn_words[] = {
-	{"want", 0, 0}, {"wanted", 0, 0}, {"wants", 0, 0}, {"wish", 0, 0},
-	{"hope", 0, 0}, {"like", 0, 0}, {"prefer", 0, 0}, {"rather", 0, 0},
-	{"can", 1, 0}, {"could", 1, 0}, {"able", 1, 0}, {"manage", 1, 0},
-	{"can't", 1, 1}, {"cannot", 1, 1}, {"couldn't", 1, 1},
-	{"because", 2, 0}, {"cause", 2, 0}, {"healthier", 2, 0},
-	{"better", 2, 0}, {"worse", 2, 0}, {"health", 2, 0}, {"kids", 2, 0},
-	{"need", 3, 0}, {"needs", 3, 0}, {"have", 3, 0}, {"must", 3, 0},
-	{"should", 3, 0}, {"got", 3, 0}, {"shouldn't", 3, 1},
-	{"will", 4, 0}, {"i'll", 4, 0}, {"gonna", 4, 0}, {"going", 4, 0},
-	{"plan", 4, 0}, {"promise", 4, 0}, {"won't", 4, 1},
-	{"ready", 5, 0}, {"willing", 5, 0}, {"prepared", 5, 0},
-	{"try", 5, 0}, {"trying", 5, 0},
-	{"started", 6, 0}, {"stopped", 6, 0}, {"quit", 6, 0}, {"cut", 6, 0},
-	{"tried", 6, 0}, {"did", 6, 0}, {"didn't", 6, 1},
-	{"not", DARN_NEG, 0}, {"no", DARN_NEG, 0}, {"never", DARN_NEG, 0},
-	{"don't", DARN_NEG, 0}, {"doesn't", DARN_NEG, 0},
-	{"wouldn't", DARN_NEG, 0}, {"isn't", DARN_NEG, 0},
-	{"haven't", DARN_NEG, 0}, {"nothing", DARN_NEG, 0},
-	{"i", DARN_FP, 0}, {"i'm", DARN_FP, 0}, {"i've", DARN_FP, 0},
-	{"i'd", DARN_FP, 0}, {"me", DARN_FP, 0}, {"my", DARN_FP, 0},
-	{"myself", DARN_FP, 0}, {"we", DARN_FP, 0}
-};
-#define DARN_N (sizeof(darn_words) / sizeof(darn_words[0]))
-
-/* The darn_words entry of hash h, or -1. */
-static int darn_find(const mir_fx *x, uint64_t h)
-{
-	size_t k;
-
-	for (k = 0; k < DARN_N; k++)
-		if (x->darn_h[k] == h)
-			return (int)k;
-	return -1;
-}
-
-static void block_darn(mir_fx *x, const mir_cfg *c, size_t t0, size_t nt,
-                       const char *const nm[3])
-{
-	unsigned npos = 0, nneg = 0;
-	size_t k, j;
-
-	if (!x->darn_h) {
-		x->darn_h = malloc(DARN_N * sizeof(*x->darn_h));
-		if (!x->darn_h) {
-			x->oom = 1;
-			return;
-		}
-		for (k = 0; k < DARN_N; k++)
-			x->darn_h[k] = mir_hash_bytes(darn_words[k].w,
-			                              strlen(darn_words[k].w));
-	}
-	for (k = 0; k < nt; k++) {
-		int e = darn_find(x, x->t[t0 + k].h), f;
-		unsigned neg, fp = 0;
-		if (e < 0 || darn_words[e].cls >= DARN_NEG)
-			continue;
-		neg = darn_words[e].neg;
-		for (j = k > 3 ? k - 3 : 0; j < k; j++) {
-			f = darn_find(x, x->t[t0 + j].h);
-			if (f >= 0 && darn_words[f].cls == DARN_NEG)
-				neg = 1;
-			if (f >= 0 && darn_words[f].cls == DARN_FP)
-				fp = 1;
-		}
-		meta(x, c, nm[0], darn_words[e].cls * 4u + neg * 2u + fp);
-		if (fp)
-			*(neg ? &nneg : &npos) += 1;
-	}
-	meta(x, c, nm[1], npos > 3 ? 3 : npos);
-	meta(x, c, nm[2], nneg > 3 ? 3 : nneg);
-}
-
 int mir_features(mir_fx *x, const mir_cfg *c, const attune_utterance *u,
                  size_t n, size_t i)
 {
@@ -679,25 +592,6 @@ int mir_features(mir_fx *x, const mir_cfg *c, const attune_utterance *u,
 	meta(x, c, "end:", ek);
 	meta(x, c, "nq:", q > 3 ? 3 : q);
 	meta(x, c, "pos:", pos_bucket(i));
-	if (c->darn && me->speaker == ATTUNE_SPEAKER_CLIENT) {
-		size_t from = x->n;
-		static const char *const nm[3] = {"darn:", "darn+:", "darn-:"};
-		static const char *const pm[3] = {"pdarn:", "pdarn+:", "pdarn-:"};
-		block_darn(x, c, t0, nt, nm);
-		if (getenv("PDARN")) {
-			size_t j, a2, an2;
-			for (j = i; j-- > 0 && j + 3 >= i;)
-				if (u[j].speaker == ATTUNE_SPEAKER_CLIENT) {
-					if (toks_of(x, u, j, &a2, &an2))
-						return ATTUNE_ENOMEM;
-					block_darn(x, c, a2, an2, pm);
-					break;
-				}
-		}
-		if (getenv("DARNW"))
-			for (k = from; k < x->n; k++)
-				x->f[k].v *= (float)atof(getenv("DARNW"));
-	}
 	if (nt) {
 		size_t at = put(x, pair(x->t[t0].h, ek) ^ 0x77, NS_META,
 		                c->hash_bits);

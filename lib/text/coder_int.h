@@ -50,7 +50,6 @@ typedef struct mir_cfg {
 	unsigned char_client;      /* char n-grams for client turns too */
 	unsigned context;
 	unsigned next;
-	unsigned darn;             /* change-talk cue features (client) */
 	float w_word, w_char, w_meta, w_prev;
 } mir_cfg;
 
@@ -81,8 +80,6 @@ typedef struct mir_fx {
 	 * t[span[2j] .. span[2j] + span[2j+1]) */
 	size_t *span;
 	size_t n_span, span_cap;
-	uint64_t *darn_h;          /* hashes of the cue words (darn), made
-	                              on first use */
 	const float *pf;           /* weight table to prefetch rows of, or
 	                              NULL */
 	int oom;

@@ -147,8 +147,6 @@ int attune_mirror_opts_set(attune_mirror_opts *o, const char *key,
 		bad = opt_uint(value, 64, &o->context);
 	} else if (strcmp(key, "next") == 0) {
 		bad = opt_uint(value, 1, &o->next);
-	} else if (strcmp(key, "darn") == 0) {
-		bad = opt_uint(value, 1, &o->darn);
 	} else if (strcmp(key, "w_word") == 0 || strcmp(key, "w_char") == 0 ||
 	           strcmp(key, "w_meta") == 0 || strcmp(key, "w_prev") == 0) {
 		bad = opt_num(value, &d);
@@ -181,7 +179,7 @@ int attune_mirror_opts_set(attune_mirror_opts *o, const char *key,
 	} else {
 		return attune_err_set(err, ATTUNE_EINVAL, "unknown option '%s' "
 		                      "(hash_bits, word_ngrams, char_ngrams, "
-		                      "char_client, context, next, darn, w_word, w_char, w_meta, "
+		                      "char_client, context, next, w_word, w_char, w_meta, "
 		                      "w_prev, epochs, avg_from, lambda, eta0, "
 		                      "class_weight, seed)", key);
 	}
@@ -201,7 +199,6 @@ void mir_cfg_of(const attune_mirror_opts *o, mir_cfg *c)
 	c->char_client = o->char_client;
 	c->context = o->context;
 	c->next = o->next;
-	c->darn = o->darn;
 	c->w_word = o->w_word;
 	c->w_char = o->w_char;
 	c->w_meta = o->w_meta;
