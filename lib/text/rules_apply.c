@@ -18,9 +18,18 @@ typedef struct turnx {
 	uint32_t codes;         /* coder codes as MR_CODE_* bits */
 } turnx;
 
+/* A rule as the turn loop sees it: its index and the phrase set it
+ * needs (UINT32_MAX: none), so most rules cost one bit test. */
+typedef struct side_rule {
+	uint32_t rule, set;
+} side_rule;
+
 typedef struct applier {
 	const attune_mirror_rules *r;
 	size_t nw;              /* words of a set bitset */
+	side_rule *side[2];     /* therapist's rules, client's, in file
+	                           order */
+	size_t n_side[2];
 	turnx slot[3];
 	attune_mirror_marks *out;
 	size_t cap;
@@ -32,21 +41,15 @@ static int bit(const uint64_t *b, uint32_t i)
 	return (int)(b[i >> 6] >> (i & 63) & 1u);
 }
 
-/* The phrases keyed by the word at j (two: and the one after it) that
- * match from j: their sets are hit. */
+/* The phrases with key `key` (of the word at j; two: and the one after
+ * it) that match from j: their sets are hit. The caller has tested the
+ * words against the filters (r->first1, r->first2, r->pair). */
 static void match_at(const attune_mirror_rules *r, turnx *t, size_t j,
-                     int two)
+                     int two, uint64_t key)
 {
 	size_t n = t->ntok, mask = ((size_t)1 << r->head_bits) - 1;
-	unsigned fb = (unsigned)(t->tok[j].h & 1023);
-	uint64_t key;
-	size_t s;
+	size_t s = (size_t)key & mask;
 	uint32_t k;
-
-	if (!((two ? r->first2 : r->first1)[fb >> 6] >> (fb & 63) & 1))
-		return;
-	key = mr_key(t->tok[j].h, two ? &t->tok[j + 1].h : NULL);
-	s = (size_t)key & mask;
 
 	for (;; s = (s + 1) & mask) {
 		k = r->head[s];
@@ -83,16 +86,19 @@ static int turn_read(applier *a, turnx *t, const attune_utterance *u,
 	size_t n, j;
 
 	t->idx = i;
-	n = mr_tokenise(u->text, u->text_len, t->tok, t->cap);
+	/* words are separated by a byte at least: a turn of len bytes has
+	 * at most (len + 1) / 2, so room for that many tokenises it once */
+	n = (u->text_len + 1) / 2;
 	if (n > t->cap) {
-		mr_tok *q = realloc(t->tok, n * sizeof(*q));
+		size_t nc = t->cap * 2 > n ? t->cap * 2 : n;
+		mr_tok *q = realloc(t->tok, nc * sizeof(*q));
 		if (!q)
 			return ATTUNE_ENOMEM;
 		t->tok = q;
-		t->cap = n;
-		mr_tokenise(u->text, u->text_len, t->tok, t->cap);
+		t->cap = nc;
 	}
-	t->ntok = n;
+	n = mr_tokenise(u->text, u->text_len, t->tok, t->cap);
+	t->ntok = n <= t->cap ? n : t->cap;   /* always n; memory safety */
 	t->question = memchr(u->text, '?', u->text_len) != NULL;
 	t->codes = 0;
 	if (codes) {
@@ -106,10 +112,20 @@ static int turn_read(applier *a, turnx *t, const attune_utterance *u,
 	}
 	memset(t->hit, 0, a->nw * sizeof(*t->hit));
 	memset(t->shit, 0, a->nw * sizeof(*t->shit));
+	n = t->ntok;
 	for (j = 0; j < n; j++) {
-		match_at(r, t, j, 0);         /* phrases of one word */
-		if (j + 1 < n)
-			match_at(r, t, j, 1); /* of two words or more */
+		/* a filter first: bit (h & 1023) of first1 / first2 is set
+		 * when some phrase of one word / of more starts with it */
+		unsigned fb = (unsigned)(t->tok[j].h & 1023);
+		uint64_t m = (uint64_t)1 << (fb & 63);
+		if (r->first1[fb >> 6] & m)            /* phrases of one word */
+			match_at(r, t, j, 0, mr_key(t->tok[j].h, NULL));
+		if (j + 1 < n && (r->first2[fb >> 6] & m)) {  /* of more */
+			uint64_t key = mr_key(t->tok[j].h, &t->tok[j + 1].h);
+			unsigned pb = MR_PAIR_BIT(key);
+			if (r->pair[pb >> 6] >> (pb & 63) & 1)
+				match_at(r, t, j, 1, key);
+		}
 	}
 	return ATTUNE_OK;
 }
@@ -283,8 +299,26 @@ int attune_mirror_mark_apply(const attune_mirror_rules *r,
 	if (!a.out->first)
 		goto oom;
 	a.out->n_utterances = n;
+	for (k = 0; k < 2; k++) {
+		a.side[k] = malloc((r->n_rule ? r->n_rule : 1) *
+		                   sizeof(*a.side[k]));
+		if (!a.side[k])
+			goto oom;
+	}
+	for (k = 0; k < r->n_rule; k++) {
+		const mr_rule *ru = &r->rule[k];
+		int side = ru->type != ATTUNE_CUE_MOVE;   /* 1: client */
+		side_rule *sr = &a.side[side][a.n_side[side]++];
+		sr->rule = (uint32_t)k;
+		sr->set = ru->evid != UINT32_MAX ? r->clause[ru->evid].set :
+		          UINT32_MAX;
+	}
 	for (k = 0; k < 3; k++) {
 		turnx *t = &a.slot[k];
+		t->cap = 64;
+		t->tok = malloc(t->cap * sizeof(*t->tok));
+		if (!t->tok)
+			goto oom;
 		t->hit = calloc(a.nw, sizeof(*t->hit));
 		t->shit = calloc(a.nw, sizeof(*t->shit));
 		t->hs = malloc(ns * sizeof(*t->hs));
@@ -308,14 +342,11 @@ int attune_mirror_mark_apply(const attune_mirror_rules *r,
 		if (turn_read(&a, cur, &u[i], i, codes))
 			goto oom;
 		prev = last[!me];
-		for (k = 0; k < r->n_rule; k++) {
-			const mr_rule *ru = &r->rule[k];
-			int client_rule = ru->type != ATTUNE_CUE_MOVE;
-			if (client_rule != me)
-				continue;
+		for (k = 0; k < a.n_side[me]; k++) {
+			const side_rule *sr = &a.side[me][k];
+			const mr_rule *ru = &r->rule[sr->rule];
 			/* most rules need a phrase: skip them cheaply */
-			if (ru->evid != UINT32_MAX &&
-			    !bit(cur->hit, r->clause[ru->evid].set))
+			if (sr->set != UINT32_MAX && !bit(cur->hit, sr->set))
 				continue;
 			if (!holds(&a, ru, cur, prev))
 				continue;
@@ -342,6 +373,8 @@ done:
 		free(a.slot[k].hs);
 		free(a.slot[k].he);
 	}
+	free(a.side[0]);
+	free(a.side[1]);
 	free(a.mtypes);
 	attune_mirror_marks_free(a.out);
 	return rc;

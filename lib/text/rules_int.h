@@ -67,6 +67,12 @@ typedef struct mr_phrase {
 	uint32_t s0, ns;
 } mr_phrase;
 
+/* The pair filter's size: 2^14 bits (2 KB), so that with the few
+ * hundred two-word keys of a rules file most other pairs of words miss
+ * it. */
+#define MR_PAIR_BITS 16384u
+#define MR_PAIR_BIT(key) ((unsigned)((key) >> 50))
+
 struct attune_mirror_rules {
 	arena ar;
 	mr_rule *rule;
@@ -87,6 +93,10 @@ struct attune_mirror_rules {
 	 * phrase of one word (first1) or of more (first2) starts with w0;
 	 * most words of a turn start none and cost one test. */
 	uint64_t first1[16], first2[16];
+	/* And for phrases of two words or more, a second one on the key of
+	 * their first two words: bit MR_PAIR_BIT(key). Its bits are the
+	 * key's top ones, independent of the table slot (the low ones). */
+	uint64_t pair[MR_PAIR_BITS / 64];
 	uint64_t *stop;        /* stopword hashes, sorted */
 	size_t n_stop;
 	unsigned any_shared;   /* some rule has a shared condition */

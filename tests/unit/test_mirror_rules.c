@@ -445,12 +445,82 @@ static void test_matching(void **state)
 	attune_mirror_rules_free(r);
 }
 
+/* Turns as dense in words as text can be (one-letter words, one space
+ * between: (len + 1) / 2 words, the most the matcher makes room for),
+ * longer than its first allocation (64 words) and one word more than
+ * twice that, the phrase at the very end (a room for one word less
+ * loses it); a word
+ * with a 0xe2 byte that is not a curly apostrophe (a euro sign), in
+ * capitals. */
+static void test_matching_dense(void **state)
+{
+	static const char rules[] =
+		"attune-mirror-rules 1\n"
+		"rule W1\n"
+		"  code withdrawal/x\n"
+		"  any \"a q\"\n"
+		"rule W2\n"
+		"  code deference/y\n"
+		"  any \"tea\xe2\x82\xac\"\n";
+	attune_mirror_rules *r = parse(rules, 0, NULL);
+	attune_mirror_marks *mk = NULL;
+	attune_err err;
+	attune_utterance u[4];
+	char dense[257], dense2[257];
+	const char *euro = "it is TEA\xe2\x82\xac, you\xe2\x80\x99re";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 128; i++) {       /* "a a ... a q": 129 words */
+		dense[2 * i] = 'a';
+		dense[2 * i + 1] = ' ';
+	}
+	dense[256] = 'q';
+	for (i = 0; i < 128; i++) {       /* "b b ... b a": no "a q" */
+		dense2[2 * i] = 'b';
+		dense2[2 * i + 1] = ' ';
+	}
+	dense2[256] = 'a';
+	memset(u, 0, sizeof(u));
+	for (i = 0; i < 4; i++) {
+		u[i].speaker = i % 2 ? ATTUNE_SPEAKER_CLIENT :
+		               ATTUNE_SPEAKER_THERAPIST;
+		u[i].label = "";
+	}
+	u[0].text = "So?";
+	u[1].text = dense;
+	u[1].text_len = sizeof(dense);
+	u[2].text = "And?";
+	u[3].text = dense2;
+	u[3].text_len = sizeof(dense2);
+	u[0].text_len = 3;
+	u[2].text_len = 4;
+	assert_int_equal(attune_mirror_mark_apply(r, u, 4, NULL, &mk, &err), 0);
+	assert_int_equal(mk->n, 1);
+	assert_int_equal(mk->first[1], 0);
+	assert_string_equal(mk->m[0].rule, "W1");
+	assert_int_equal(mk->m[0].cue_off, 254);
+	assert_int_equal(mk->m[0].cue_len, 3);
+	attune_mirror_marks_free(mk);
+	u[3].text = euro;
+	u[3].text_len = strlen(euro);
+	assert_int_equal(attune_mirror_mark_apply(r, u, 4, NULL, &mk, &err), 0);
+	assert_int_equal(mk->n, 2);
+	assert_string_equal(mk->m[1].rule, "W2");
+	assert_int_equal(mk->m[1].utterance, 3);
+	assert_int_equal(mk->m[1].cue_off, 6);
+	assert_int_equal(mk->m[1].cue_len, 6);
+	attune_mirror_marks_free(mk);
+	attune_mirror_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_matching),
+		cmocka_unit_test(test_matching_dense),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
