@@ -1,11 +1,13 @@
 /* mirror.c - session transcripts on the web: the form to paste or upload
  * one on a client's session, storing it once it parses, the session
  * mirror (the timeline with codes, rupture episodes shaded and repairs
- * marked, and the summary), and the list on the client page.
+ * marked, and the summary), deleting one (after a confirmation), and
+ * the list on the client page.
  *
  * Transcripts are client data: the same access as the client page (the
- * client's own therapist adds; a granted colleague or a supervisor
- * reads; an admin sees nothing) and every read and change audited by
+ * client's own therapist adds and deletes; a granted colleague or a
+ * supervisor reads; an admin sees nothing) and every read and change
+ * audited by
  * the store. The coder and the rules are the library's built-in ones
  * (docs/mirror.md), loaded once and shared read-only by the workers.
  * Every piece of transcript text goes through html_text/html_attr. */
@@ -513,6 +515,35 @@ static void timeline(struct web_req *r, const attune_transcript *t,
 	html_raw_trusted(b, "</ol>\n");
 }
 
+/* The way to delete the transcript, for the client's own therapist
+ * only: a button that leads to the confirmation (h_transcript_delete). */
+static int delete_offer(struct web_req *r)
+{
+	strbuf *b = &r->out;
+	attune_access a = ATTUNE_ACCESS_NONE;
+	int rc;
+
+	if (r->user.role != ATTUNE_ROLE_THERAPIST)
+		return 0;
+	if ((rc = attune_store_client_access(r->st, r->user.id, r->path_id,
+	                                     &a)))
+		return rc;
+	if (a != ATTUNE_ACCESS_OWN)
+		return 0;
+	html_raw_trusted(b, "<h2>Delete this transcript</h2>\n");
+	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
+	          "action=\"/clients/%lld/transcripts/%lld/delete\">",
+	          (long long)r->path_id, (long long)r->path_sub);
+	form_csrf(r);
+	html_raw_trusted(b, "<button type=\"submit\" class=\"secondary\">"
+	                 "Delete this transcript\xe2\x80\xa6</button></form>\n"
+	                 "<p class=\"muted\">You will be asked to confirm. "
+	                 "The session and its measures stay; the audit log "
+	                 "keeps a record that the transcript was deleted."
+	                 "</p>\n");
+	return 0;
+}
+
 int h_transcript_view(struct web_req *r)
 {
 	strbuf *b = &r->out;
@@ -586,6 +617,8 @@ int h_transcript_view(struct web_req *r)
 	                 "reading of a session and never replace it.</p>\n");
 	summary_table(r, t, s);
 	timeline(r, t, res, mk, s);
+	if ((rc = delete_offer(r)))
+		goto out;
 	page_end(r);
 	rc = 0;
 out:
@@ -593,6 +626,73 @@ out:
 	attune_mirror_marks_free(mk);
 	attune_transcript_free(t);
 	return rc;
+}
+
+/* ---- Deleting ---- */
+
+static int listed_row(void *ctx, const attune_transcript_row *t)
+{
+	struct loaded *l = ctx;
+
+	if (t->id == l->want) {
+		l->found = 1;
+		l->session_number = t->session_number;
+		l->created_at = t->created_at;
+		l->size = t->size;
+	}
+	return 0;
+}
+
+/* POST /clients/{id}/transcripts/{sub}/delete: the client's own
+ * therapist only. Without confirm=1 it asks (a page with the transcript's
+ * session, size and date and a "Delete for good" button); with it the
+ * store deletes the transcript, scoped to the client in the path so that
+ * another client's transcript is as absent as none (404). */
+int h_transcript_delete(struct web_req *r)
+{
+	strbuf *b = &r->out;
+	struct loaded l;
+	int rc;
+
+	if ((rc = client_allowed(r, 1)))
+		return rc < 0 ? 0 : rc;
+	if (web_field(r, "confirm")) {
+		rc = attune_store_transcript_delete(r->st, r->path_id,
+		                                    r->path_sub);
+		if (rc == ATTUNE_ENOTFOUND)
+			return web_not_found(r), 0;
+		if (rc)
+			return rc;
+		return web_redirect(r, web_printf(r, "/clients/%lld",
+		                                  (long long)r->path_id));
+	}
+	memset(&l, 0, sizeof(l));
+	l.want = r->path_sub;
+	if ((rc = attune_store_transcript_list(r->st, r->path_id, 0,
+	                                       listed_row, &l)))
+		return rc;
+	if (!l.found)
+		return web_not_found(r), 0;
+	sb_reset(b);
+	page_begin(r, "Delete a session transcript?");
+	sb_printf(b, "<p>The transcript of session %d (%zu bytes, added ",
+	          l.session_number, l.size);
+	html_utc(b, l.created_at);
+	html_raw_trusted(b, ") will be deleted for good: its text and its "
+	                 "session mirror. The session and its measures stay. "
+	                 "This cannot be undone.</p>\n");
+	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
+	          "action=\"/clients/%lld/transcripts/%lld/delete\">",
+	          (long long)r->path_id, (long long)r->path_sub);
+	form_csrf(r);
+	html_raw_trusted(b, "<input type=\"hidden\" name=\"confirm\" "
+	                 "value=\"1\"><button type=\"submit\">Delete for "
+	                 "good</button></form>\n");
+	sb_printf(b, "<p><a href=\"/clients/%lld/transcripts/%lld\">Cancel: "
+	          "back to the session mirror</a></p>\n",
+	          (long long)r->path_id, (long long)r->path_sub);
+	page_end(r);
+	return 0;
 }
 
 /* ---- On the client page ---- */
