@@ -87,6 +87,18 @@ body_lacks 'style="'
 check
 [ "$(naudit transcript.read)" = $((before + 1)) ] ||
 	fail "the view is audited as transcript.read"
+# One drawing (attune/mirror_html.h): the page's summary table and
+# timeline are byte for byte those of `attune mirror summary --format
+# html` on the same file.
+sed -n '/<table class="m-sum">/,/<\/ol>/p' "$T/body" |
+	grep -v '^<h2>\|^<p class="muted">' >"$T/web.frag"
+"$ATTUNE" mirror summary --format html "$DATA/rupture.txt" |
+	sed -n '/<table class="m-sum">/,/<\/ol>/p' >"$T/cli.frag"
+check
+[ -s "$T/web.frag" ] && cmp -s "$T/web.frag" "$T/cli.frag" || {
+	fail "the web page's mirror differs from the command line's"
+	diff "$T/cli.frag" "$T/web.frag" | head -10
+}
 
 # The client page lists it, with the link to add one for the owner.
 expect 200 GET /clients/$c1 $T1
