@@ -206,12 +206,11 @@ static int do_list(struct cli *cli, const char *code, int json)
 	sb_init(&b, (size_t)1 << 26);
 	l.b = &b;
 	l.json = json;
-	if (json)
+	if (json) {
 		sb_puts(&b, "{\"client\": ");
-	if (json)
 		sb_json_str(&b, code);
-	if (json)
 		sb_puts(&b, ", \"transcripts\": [");
+	}
 	rc = attune_store_transcript_list(st, cid, 0, list_row, &l);
 	if (rc) {
 		cli_err("%s", attune_store_errmsg(st));
