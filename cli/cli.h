@@ -155,5 +155,15 @@ int cli_serve(struct cli *cli, const char *zListen, int secure,
  * returns an attune_rc. */
 int cli_demo_web_accounts(attune_store *st, attune_id clinic, FILE *out);
 int cmd_mirror(struct cli *cli, int argc, char **argv);
+int cmd_transcript(struct cli *cli, int argc, char **argv);
+
+/* Code one transcript held in memory (len bytes of text; zLabel names it
+ * in messages and in the output's file column; zIn its format's name,
+ * "auto" or unknown: detect) with the compiled-in model and rules, and
+ * write it to stdout as `attune mirror code --format zOut` does (csv,
+ * json or html). Nothing is written unless all of it codes. Returns an
+ * exit code; messages printed (cmd_mirror.c). */
+int cli_mirror_code_text(const char *zLabel, const char *text, size_t len,
+                         const char *zIn, const char *zOut);
 
 #endif

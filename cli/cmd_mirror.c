@@ -830,12 +830,20 @@ static int csv_header(struct coder *k, int first)
 	return rc;
 }
 
-/* code and summary: every transcript of every file. With CSV output
+/* What do_code() codes: a file (text NULL: read from path) or a
+ * transcript already in memory (from the database), named path. */
+struct msrc {
+	const char *path;
+	const char *text;
+	size_t len;
+};
+
+/* code and summary: every transcript of every source. With CSV output
  * (code only) a CSV input's records are echoed, so CSV and other inputs
  * cannot be mixed. */
 static int do_code(const char *model, const char *rules, int fmt,
                    int summary, int ev, const attune_transcript_opts *topts,
-                   char **files, int n_files)
+                   const struct msrc *src, int n_files)
 {
 	struct coder k;
 	attune_mirror_model *m = NULL;
@@ -862,7 +870,8 @@ static int do_code(const char *model, const char *rules, int fmt,
 	k.evidence = ev;
 	out_init(&k.o, 0);
 	if (fmt == FMT_HTML)
-		mo_html_begin(&k.o.b, n_files == 1 ? files[0] : "transcripts");
+		mo_html_begin(&k.o.b, n_files == 1 ? src[0].path :
+		              "transcripts");
 	else if (fmt == FMT_JSON)
 		sb_puts(&k.o.b, summary ? "{\"sessions\": [" :
 		        "{\"utterances\": [");
@@ -870,10 +879,20 @@ static int do_code(const char *model, const char *rules, int fmt,
 		attune_transcript_format f;
 		attune_csv *csv = NULL;
 
-		k.path = files[i];
-		rc = cli_read_file(k.path, FILE_MAX, &buf, &len, &k.err);
-		if (rc)
+		k.path = src[i].path;
+		if (src[i].text) {
+			/* do_code() owns buf: a copy keeps that simple */
+			len = src[i].len;
+			if (!(buf = malloc(len + 1))) {
+				rc = ATTUNE_ENOMEM;
+				goto fail;
+			}
+			memcpy(buf, src[i].text, len);
+			buf[len] = '\0';
+		} else if ((rc = cli_read_file(k.path, FILE_MAX, &buf, &len,
+		                               &k.err))) {
 			goto fail;
+		}
 		f = topts->format ? topts->format :
 		    attune_transcript_detect(buf, len);
 		if (f == ATTUNE_TRANSCRIPT_CSV) {
@@ -964,6 +983,32 @@ out:
 	attune_mirror_model_free(m);
 	attune_mirror_rules_free(ru);
 	return exitc;
+}
+
+int cli_mirror_code_text(const char *zLabel, const char *text, size_t len,
+                         const char *zIn, const char *zOut)
+{
+	attune_transcript_opts topts;
+	struct msrc src;
+	int fmt;
+
+	memset(&topts, 0, sizeof(topts));
+	if (attune_transcript_format_from_name(zIn, &topts.format))
+		topts.format = ATTUNE_TRANSCRIPT_AUTO;
+	if (strcmp(zOut, "csv") == 0)
+		fmt = FMT_CSV;
+	else if (strcmp(zOut, "json") == 0)
+		fmt = FMT_JSON;
+	else if (strcmp(zOut, "html") == 0)
+		fmt = FMT_HTML;
+	else {
+		cli_err("--format: '%s' is not csv, json or html", zOut);
+		return EXIT_USAGE;
+	}
+	src.path = zLabel;
+	src.text = text;
+	src.len = len;
+	return do_code(NULL, NULL, fmt, 0, 0, &topts, &src, 1);
 }
 
 /* ---- rules, info --------------------------------------------------------------- */
@@ -1139,8 +1184,20 @@ int cmd_mirror(struct cli *cli, int argc, char **argv)
 			        "files (- for stdin)", verb);
 			return cli_usage(usage_text, 1);
 		}
-		return do_code(model, rules, fmt, summary, ev, &topts,
-		               argv + optind, argc - optind);
+		{
+			struct msrc *src;
+			int i, n = argc - optind;
+			if (!(src = calloc((size_t)n, sizeof(*src)))) {
+				cli_err("out of memory");
+				return EXIT_INTERNAL;
+			}
+			for (i = 0; i < n; i++)
+				src[i].path = argv[optind + i];
+			r = do_code(model, rules, fmt, summary, ev, &topts, src,
+			            n);
+			free(src);
+			return r;
+		}
 	}
 	if (strcmp(verb, "info") == 0)
 		return do_info(model);

@@ -23,6 +23,8 @@ static const struct command {
 	{"ruptures", cmd_ruptures, "alliance rupture-repair sequences"},
 	{"signals", cmd_signals, "expected response and not-on-track signals"},
 	{"mirror", cmd_mirror, "code a session transcript (the session mirror)"},
+	{"transcript", cmd_transcript, "add, list, show or delete stored "
+	 "transcripts"},
 	{"audit", cmd_audit, "read the audit log"},
 	{"export", cmd_export, "write the whole database as an archive"},
 	{"import", cmd_import, "load an archive into a new database"},

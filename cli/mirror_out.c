@@ -1,10 +1,13 @@
 /* mirror_out.c - writing a coded transcript for `attune mirror code` and
  * `attune mirror summary`: the cue columns, the session summary as text
  * and JSON, and a self-contained HTML page (inline CSS, no script, no
- * external resource, every input string escaped for its context). */
+ * external resource) around the library's drawing of the summary and
+ * timeline (attune/mirror_html.h), the same as the web page's. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "attune/mirror_html.h"
 #include "mirror_out.h"
 
 /* ---- small writers ----------------------------------------------------------- */
@@ -54,32 +57,10 @@ static void json_span(strbuf *b, const char *s, size_t n)
 	sb_free(&t);
 }
 
-/* HTML text and double-quoted attribute values: & < > " ' escaped. */
-static void html_esc(strbuf *b, const char *s, size_t n)
-{
-	size_t i, from = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *e = NULL;
-		switch (s[i]) {
-		case '&': e = "&amp;"; break;
-		case '<': e = "&lt;"; break;
-		case '>': e = "&gt;"; break;
-		case '"': e = "&quot;"; break;
-		case '\'': e = "&#39;"; break;
-		}
-		if (!e)
-			continue;
-		sb_append(b, s + from, i - from);
-		sb_puts(b, e);
-		from = i + 1;
-	}
-	sb_append(b, s + from, n - from);
-}
-
+/* HTML text and double-quoted attribute values (the title). */
 static void html_z(strbuf *b, const char *z)
 {
-	html_esc(b, z, strlen(z));
+	sb_html(b, z, strlen(z));
 }
 
 static const char *code_of(const attune_mirror_result *r, char *buf,
@@ -203,44 +184,19 @@ static const char *kind_name(int kind)
 	       kind == ATTUNE_MOMENT_REPAIR ? "repair" : "move";
 }
 
-/* Why moment m is worth another look, in words. */
-static void why(strbuf *b, const struct mirror_view *v,
-                const attune_mirror_moment *m)
+/* Why moment k is worth another look, in words (the library's wording,
+ * shared with the HTML summary). */
+static void why(strbuf *b, const struct mirror_view *v, size_t k)
 {
-	const attune_mirror_summary *s = v->s;
-	const attune_mirror_marks *mk = v->mk;
-	size_t j;
+	char *z = NULL;
+	size_t n = 0;
 
-	if (m->kind == ATTUNE_MOMENT_MOVE) {
-		sb_puts(b, "relational move outside a rupture episode:");
-		for (j = mk->first[m->utterance]; j < mk->first[m->utterance + 1];
-		     j++)
-			if (mk->m[j].type == ATTUNE_CUE_MOVE) {
-				sb_putc(b, ' ');
-				sb_puts(b, mk->m[j].subtype);
-			}
+	if (attune_mirror_moment_why(v->s, v->mk, k, &z, &n) != ATTUNE_OK) {
+		b->rc = b->rc ? b->rc : ATTUNE_ENOMEM;
 		return;
 	}
-	{
-		const attune_mirror_episode *e = &s->episodes[m->episode];
-		sb_printf(b, "episode %zu %s (%s, intensity %d, %zu marker%s)",
-		          m->episode + 1, m->kind == ATTUNE_MOMENT_REPAIR ?
-		          "repaired" : "not repaired",
-		          attune_mirror_cue_type_name(e->type), e->intensity,
-		          e->n_markers, e->n_markers == 1 ? "" : "s");
-		if (m->kind == ATTUNE_MOMENT_REPAIR)
-			sb_printf(b, ": %s, then the client re-engaged (%s)",
-			          e->move_subtype,
-			          attune_mirror_reengage_name(e->reengage_how));
-		else if (e->move != ATTUNE_MIRROR_NONE)
-			sb_printf(b, ": %s followed, but the client did not "
-			          "re-engage", e->move_subtype);
-		else if (e->reengage != ATTUNE_MIRROR_NONE)
-			sb_puts(b, ": the client re-engaged, without a relational "
-			        "move");
-		else
-			sb_puts(b, ": no relational move, no re-engagement");
-	}
+	sb_append(b, z, n);
+	free(z);
 }
 
 static void where(strbuf *b, const attune_utterance *u, size_t i)
@@ -331,7 +287,7 @@ void mo_summary_text(strbuf *b, const struct mirror_view *v)
 		sb_puts(b, "    ");
 		where(b, u, m->utterance);
 		sb_printf(b, " %s: ", attune_speaker_name(u[m->utterance].speaker));
-		why(b, v, m);
+		why(b, v, k);
 		sb_putc(b, '\n');
 	}
 }
@@ -444,7 +400,7 @@ void mo_summary_json(strbuf *b, const struct mirror_view *v)
 		json_idx(b, m->episode);
 		sb_puts(b, ", \"why\": ");
 		sb_init(&w, 4096);
-		why(&w, v, m);
+		why(&w, v, k);
 		sb_json_str(b, w.s ? w.s : "");
 		sb_free(&w);
 		sb_putc(b, '}');
@@ -454,28 +410,31 @@ void mo_summary_json(strbuf *b, const struct mirror_view *v)
 
 /* ---- HTML -------------------------------------------------------------------------- */
 
+/* The page's style: the web app's m-* classes (web/static.c) in the
+ * colours of a printable page. */
 static const char css[] =
 "body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem auto;"
 "max-width:60rem;padding:0 1rem;color:#1b1b1b;background:#fff}"
 "h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}"
 ".note{color:#444;font-size:.9rem}"
-"table.sum{border-collapse:collapse;margin:.5rem 0}"
-"table.sum th,table.sum td{text-align:left;padding:.2rem .6rem;"
+"table.m-sum{border-collapse:collapse;margin:.5rem 0}"
+"table.m-sum th,table.m-sum td{text-align:left;padding:.2rem .6rem;"
 "border-bottom:1px solid #ddd;vertical-align:top}"
-"ol.tl{list-style:none;padding:0;margin:1rem 0}"
-"ol.tl li{margin:0;padding:.45rem .7rem;border-left:4px solid #ccc}"
-"li.therapist{background:#f5f7fb}li.client{background:#fff}"
-"li.other{background:#f3f3f3}"
-"li.ep{border-left-color:#c0392b;background:#fcebea}"
-"li.ep.fixed{border-left-color:#1e8449;background:#eaf7ee}"
-".meta{color:#555;font-size:.8rem}"
-".code,.mk,.mv,.lab{display:inline-block;font-size:.8rem;"
+"ol.m-tl{list-style:none;padding:0;margin:1rem 0}"
+"ol.m-tl li{margin:0;padding:.45rem .7rem;border-left:4px solid #ccc}"
+"li.m-therapist{background:#f5f7fb}li.m-client{background:#fff}"
+"li.m-other{background:#f3f3f3}"
+"li.m-ep{border-left-color:#c0392b;background:#fcebea}"
+"li.m-ep.m-fixed{border-left-color:#1e8449;background:#eaf7ee}"
+".m-meta{color:#555;font-size:.8rem}"
+".m-code,.m-mk,.m-mv,.m-lab{display:inline-block;font-size:.8rem;"
 "padding:0 .35rem;margin:.1rem .25rem 0 0;border-radius:3px}"
-".code{background:#e4e8f0}.mk{background:#f6d5d1}.mv{background:#d4eedd}"
-".lab{background:#1b1b1b;color:#fff}.lab.fixed{background:#1e8449}"
-".lab.open{background:#c0392b}.cue{color:#555;font-size:.8rem}"
-"p.text{margin:.15rem 0}"
-"@media print{li.ep{break-inside:avoid}}";
+".m-code{background:#e4e8f0}.m-mk{background:#f6d5d1}"
+".m-mv{background:#d4eedd}"
+".m-lab{background:#1b1b1b;color:#fff}.m-lab.m-fixed{background:#1e8449}"
+".m-lab.m-open{background:#c0392b}.m-cue{color:#555;font-size:.8rem}"
+"p.m-say{margin:.15rem 0}"
+"@media print{li.m-ep{break-inside:avoid}}";
 
 void mo_html_begin(strbuf *b, const char *title)
 {
@@ -504,87 +463,26 @@ void mo_html_end(strbuf *b)
 	sb_puts(b, "</body>\n</html>\n");
 }
 
-static void html_summary(strbuf *b, const struct mirror_view *v)
+/* Append a fragment of the library's drawing (attune/mirror_html.h),
+ * which escapes every piece of input itself. */
+static void append_fragment(strbuf *b, int rc, char *z, size_t n)
 {
-	const attune_mirror_summary *s = v->s;
-	const attune_mirror_miti *q = &s->miti;
-	const attune_utterance *u = v->t->u;
-	size_t k, t;
-
-	sb_puts(b, "<table class=\"sum\">\n<tr><th>Talk share</th><td>"
-	        "therapist ");
-	put_pct(b, s->share_words);
-	sb_printf(b, " of words (%zu of %zu)", s->words_therapist,
-	          s->words_therapist + s->words_client);
-	if (s->has_time) {
-		sb_puts(b, ", ");
-		put_pct(b, s->share_time);
-		sb_puts(b, " of time");
-	}
-	sb_puts(b, "</td></tr>\n<tr><th>Reflections : questions</th><td>");
-	put_dec(b, q->rq, 2, "n/a");
-	sb_printf(b, " (%zu : %zu), %s; MITI 4.2.1 fair 1, good 2</td></tr>\n"
-	          "<tr><th>Complex reflections</th><td>", q->reflections,
-	          q->questions, attune_mirror_band_name(q->rq_band));
-	put_pct(b, q->pct_complex);
-	sb_printf(b, " (%zu of %zu), %s; MITI 4.2.1 fair 40%%, good 50%%"
-	          "</td></tr>\n<tr><th>Change talk</th><td>", q->complex,
-	          q->simple + q->complex, attune_mirror_band_name(q->cr_band));
-	put_pct(b, s->change_prop);
-	sb_printf(b, " of change + sustain (%zu change, %zu sustain)</td></tr>\n"
-	          "<tr><th>Rupture markers</th><td>", s->change, s->sustain);
-	for (t = 0; t < ATTUNE_CUE_MARKER_TYPES; t++)
-		sb_printf(b, "%s%s %zu", t ? ", " : "",
-		          attune_mirror_cue_type_name((int)t), s->n_markers[t]);
-	sb_printf(b, "; relational moves %zu</td></tr>\n<tr><th>Episodes"
-	          "</th><td>%zu, %zu repaired</td></tr>\n</table>\n",
-	          s->n_moves, s->n_episodes, s->n_repaired);
-	if (!s->n_moments)
+	if (rc != ATTUNE_OK) {
+		if (!b->rc)
+			b->rc = rc;
 		return;
-	sb_puts(b, "<h3>Moments worth another look</h3>\n<ul>\n");
-	for (k = 0; k < s->n_moments; k++) {
-		const attune_mirror_moment *m = &s->moments[k];
-		strbuf w;
-		sb_printf(b, "<li><a href=\"#u%zu\">", m->utterance);
-		sb_init(&w, 4096);
-		where(&w, u, m->utterance);
-		html_esc(b, w.s ? w.s : "", w.len);
-		sb_puts(b, "</a>: ");
-		sb_reset(&w);
-		why(&w, v, m);
-		html_esc(b, w.s ? w.s : "", w.len);
-		sb_free(&w);
-		sb_puts(b, "</li>\n");
 	}
-	sb_puts(b, "</ul>\n");
-}
-
-/* The episode utterance i is shaded for, or NONE: from its first marker
- * to the last of its last marker, move and re-engagement. */
-static size_t episode_at(const attune_mirror_summary *s, size_t i)
-{
-	size_t k;
-
-	for (k = 0; k < s->n_episodes; k++) {
-		const attune_mirror_episode *e = &s->episodes[k];
-		size_t end = e->last;
-		if (e->move != ATTUNE_MIRROR_NONE && e->move > end)
-			end = e->move;
-		if (e->reengage != ATTUNE_MIRROR_NONE && e->reengage > end)
-			end = e->reengage;
-		if (i >= e->first && i <= end)
-			return k;
-	}
-	return ATTUNE_MIRROR_NONE;
+	sb_append(b, z, n);
+	free(z);
 }
 
 void mo_html_transcript(strbuf *b, const struct mirror_view *v,
                         int with_summary)
 {
 	const attune_transcript *t = v->t;
-	const attune_mirror_marks *mk = v->mk;
-	const attune_mirror_summary *s = v->s;
-	size_t i, j;
+	char *z = NULL;
+	size_t n = 0;
+	int rc;
 
 	sb_puts(b, "<section>\n<h2>");
 	html_z(b, v->path);
@@ -593,81 +491,11 @@ void mo_html_transcript(strbuf *b, const struct mirror_view *v,
 		html_z(b, t->id);
 	}
 	sb_printf(b, "</h2>\n<p class=\"note\">%zu utterances</p>\n", t->n);
-	if (with_summary)
-		html_summary(b, v);
-	sb_puts(b, "<ol class=\"tl\">\n");
-	for (i = 0; i < t->n; i++) {
-		const attune_utterance *u = &t->u[i];
-		const attune_mirror_result *r = &v->res[i];
-		size_t k = episode_at(s, i);
-		const attune_mirror_episode *e = k == ATTUNE_MIRROR_NONE ? NULL :
-		                                 &s->episodes[k];
-		char c[64];
-
-		sb_printf(b, "<li id=\"u%zu\" class=\"%s%s\">", i,
-		          attune_speaker_name(u->speaker),
-		          e ? (e->repaired ? " ep fixed" : " ep") : "");
-		if (e && i == e->first) {
-			sb_printf(b, "<span class=\"lab %s\">Rupture episode %zu: ",
-			          e->repaired ? "fixed" : "open", k + 1);
-			html_z(b, attune_mirror_cue_type_name(e->type));
-			sb_printf(b, ", intensity %d, %s</span><br>", e->intensity,
-			          e->repaired ? "repaired" : "not repaired");
-		}
-		sb_printf(b, "<span class=\"meta\">#%zu, line %zu", i, u->line);
-		if (u->start_ms >= 0) {
-			sb_puts(b, ", ");
-			put_hms(b, u->start_ms, 0);
-		}
-		sb_puts(b, ", ");
-		html_z(b, attune_speaker_name(u->speaker));
-		if (u->label[0]) {
-			sb_puts(b, " (");
-			html_z(b, u->label);
-			sb_putc(b, ')');
-		}
-		sb_puts(b, "</span>\n<p class=\"text\">");
-		html_esc(b, u->text, u->text_len);
-		sb_puts(b, "</p>");
-		if (r->behaviour >= 0 || r->talk >= 0) {
-			sb_puts(b, "<span class=\"code\">");
-			html_z(b, code_of(r, c, sizeof(c)));
-			sb_puts(b, " ");
-			put_dec(b, r->confidence, 2, "");
-			sb_puts(b, "</span>");
-		}
-		for (j = mk->first[i]; j < mk->first[i + 1]; j++) {
-			const attune_mirror_mark *m = &mk->m[j];
-			const char *cls = m->type < ATTUNE_CUE_MARKER_TYPES ? "mk" :
-			                  "mv";
-			sb_printf(b, "<span class=\"%s\" title=\"rule ", cls);
-			html_z(b, m->rule);
-			sb_puts(b, "\">");
-			if (m->type != ATTUNE_CUE_MOVE) {
-				html_z(b, attune_mirror_cue_type_name(m->type));
-				sb_putc(b, '/');
-			}
-			html_z(b, m->subtype);
-			if (m->intensity)
-				sb_printf(b, " %d", m->intensity);
-			sb_puts(b, "</span>");
-			if (m->cue_len) {
-				sb_puts(b, "<span class=\"cue\">\"");
-				html_esc(b, u->text + m->cue_off, m->cue_len);
-				sb_puts(b, "\"</span> ");
-			}
-		}
-		if (e && i == e->move)
-			sb_printf(b, "<br><span class=\"lab%s\">%s</span>",
-			          e->repaired ? " fixed" : "", e->repaired ?
-			          "Repair: a relational move, then the client "
-			          "re-engaged" : "Relational move (no re-engagement "
-			          "followed)");
-		if (e && i == e->reengage)
-			sb_printf(b, "<br><span class=\"lab%s\">Client re-engages (%s)"
-			          "</span>", e->repaired ? " fixed" : "",
-			          attune_mirror_reengage_name(e->reengage_how));
-		sb_puts(b, "</li>\n");
+	if (with_summary) {
+		rc = attune_mirror_html_summary(t, v->mk, v->s, &z, &n);
+		append_fragment(b, rc, z, n);
 	}
-	sb_puts(b, "</ol>\n</section>\n");
+	rc = attune_mirror_html_timeline(t, v->res, v->mk, v->s, &z, &n);
+	append_fragment(b, rc, z, n);
+	sb_puts(b, "</section>\n");
 }

@@ -8,28 +8,11 @@
 #include "web/web.h"
 
 /* &, <, >, " and ' as entities: safe in element content and in quoted
- * attribute values alike. */
+ * attribute values alike (sb_html, the library's one HTML escaper). */
 static void escape_xml(strbuf *b, const char *s)
 {
-	const char *p = s, *run = s;
-
-	if (!s)
-		return;
-	for (; *p; p++) {
-		const char *ent;
-		switch (*p) {
-		case '&': ent = "&amp;"; break;
-		case '<': ent = "&lt;"; break;
-		case '>': ent = "&gt;"; break;
-		case '"': ent = "&quot;"; break;
-		case '\'': ent = "&#39;"; break;
-		default: continue;
-		}
-		sb_append(b, run, (size_t)(p - run));
-		sb_puts(b, ent);
-		run = p + 1;
-	}
-	sb_append(b, run, (size_t)(p - run));
+	if (s)
+		sb_html(b, s, strlen(s));
 }
 
 void html_text(strbuf *b, const char *s)

@@ -1,21 +1,26 @@
 /* mirror.c - session transcripts on the web: the form to paste or upload
  * one on a client's session, storing it once it parses, the session
  * mirror (the timeline with codes, rupture episodes shaded and repairs
- * marked, and the summary), and the list on the client page.
+ * marked, and the summary), deleting one (after a confirmation), and
+ * the list on the client page.
  *
  * Transcripts are client data: the same access as the client page (the
- * client's own therapist adds; a granted colleague or a supervisor
- * reads; an admin sees nothing) and every read and change audited by
+ * client's own therapist adds and deletes; a granted colleague or a
+ * supervisor reads; an admin sees nothing) and every read and change
+ * audited by
  * the store. The coder and the rules are the library's built-in ones
  * (docs/mirror.md), loaded once and shared read-only by the workers.
- * Every piece of transcript text goes through html_text/html_attr. */
-#include <math.h>
+ * The summary and timeline are the library's drawing (mirror_html.h,
+ * shared with the command line), which escapes every piece of transcript
+ * text; this file's own text goes through html_text/html_attr. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "attune/limits.h"
 #include "attune/mirror.h"
+#include "attune/mirror_html.h"
 #include "attune/mirror_rules.h"
 #include "attune/mirror_summary.h"
 #include "attune/transcript.h"
@@ -37,42 +42,6 @@ static void coder_load(void)
 	if (coder_rc == ATTUNE_OK)
 		coder_rc = attune_mirror_rules_builtin(&coder_rules,
 		                                       &coder_err);
-}
-
-/* ---- Small locale-free numbers ---- */
-
-/* x (0..1) as a whole percentage, "n/a" for NaN. */
-static void put_pct(strbuf *b, double x)
-{
-	if (isnan(x))
-		sb_puts(b, "n/a");
-	else
-		sb_printf(b, "%lld%%", (long long)llround(x * 100.0));
-}
-
-/* x with two decimals, "n/a" for NaN. */
-static void put_dec2(strbuf *b, double x)
-{
-	long long v;
-
-	if (isnan(x) || isinf(x)) {
-		sb_puts(b, "n/a");
-		return;
-	}
-	v = llround(x * 100.0);
-	if (v < 0) {
-		sb_putc(b, '-');
-		v = -v;
-	}
-	sb_printf(b, "%lld.%02lld", v / 100, v % 100);
-}
-
-static void put_hms(strbuf *b, int64_t ms)
-{
-	int64_t s = ms / 1000;
-
-	sb_printf(b, "%lld:%02lld:%02lld", (long long)(s / 3600),
-	          (long long)(s / 60 % 60), (long long)(s % 60));
 }
 
 /* ---- The form ---- */
@@ -303,214 +272,45 @@ static int loaded(void *ctx, const attune_transcript_row *t)
 	return l->format && l->text ? 0 : ATTUNE_ENOMEM;
 }
 
-/* The episode utterance i is shaded for, or NONE: from its first marker
- * to the last of its last marker, move and re-engagement (as the command
- * line's HTML). */
-static size_t episode_at(const attune_mirror_summary *s, size_t i)
+/* Append a fragment of the library's drawing of the mirror
+ * (attune/mirror_html.h: the same as `attune mirror code --format html`),
+ * which escapes every piece of transcript text itself. */
+static int fragment(struct web_req *r, int rc, char **z)
 {
-	size_t k;
-
-	for (k = 0; k < s->n_episodes; k++) {
-		const attune_mirror_episode *e = &s->episodes[k];
-		size_t end = e->last;
-		if (e->move != ATTUNE_MIRROR_NONE && e->move > end)
-			end = e->move;
-		if (e->reengage != ATTUNE_MIRROR_NONE && e->reengage > end)
-			end = e->reengage;
-		if (i >= e->first && i <= end)
-			return k;
-	}
-	return ATTUNE_MIRROR_NONE;
+	if (rc == ATTUNE_OK)
+		html_raw_trusted(&r->out, *z);
+	free(*z);
+	*z = NULL;
+	return rc;
 }
 
-static const char *kind_name(int kind)
-{
-	return kind == ATTUNE_MOMENT_RUPTURE ? "rupture not repaired" :
-	       kind == ATTUNE_MOMENT_REPAIR ? "repair" :
-	       "relational move outside a rupture";
-}
-
-static void summary_table(struct web_req *r, const attune_transcript *t,
-                          const attune_mirror_summary *s)
+/* The way to delete the transcript, for the client's own therapist
+ * only: a button that leads to the confirmation (h_transcript_delete). */
+static int delete_offer(struct web_req *r)
 {
 	strbuf *b = &r->out;
-	const attune_mirror_miti *q = &s->miti;
-	size_t k, ty;
+	attune_access a = ATTUNE_ACCESS_NONE;
+	int rc;
 
-	html_raw_trusted(b, "<h2>Summary</h2>\n<div class=\"table-wrap\">"
-	                 "<table class=\"m-sum\">\n<tr><th>Utterances</th>"
-	                 "<td>");
-	sb_printf(b, "%zu (therapist %zu, client %zu)", s->n_utterances,
-	          s->n_therapist, s->n_client);
-	html_raw_trusted(b, "</td></tr>\n<tr><th>Talk share</th><td>"
-	                 "therapist ");
-	put_pct(b, s->share_words);
-	sb_printf(b, " of words (%zu of %zu)", s->words_therapist,
-	          s->words_therapist + s->words_client);
-	if (s->has_time) {
-		sb_puts(b, ", ");
-		put_pct(b, s->share_time);
-		sb_puts(b, " of time");
-	}
-	html_raw_trusted(b, "</td></tr>\n<tr><th>Reflections : questions"
-	                 "</th><td>");
-	put_dec2(b, q->rq);
-	sb_printf(b, " (%zu : %zu), ", q->reflections, q->questions);
-	html_text(b, attune_mirror_band_name(q->rq_band));
-	html_raw_trusted(b, "; MITI 4.2.1 fair 1, good 2</td></tr>\n"
-	                 "<tr><th>Complex reflections</th><td>");
-	put_pct(b, q->pct_complex);
-	sb_printf(b, " (%zu of %zu), ", q->complex, q->simple + q->complex);
-	html_text(b, attune_mirror_band_name(q->cr_band));
-	html_raw_trusted(b, "; MITI 4.2.1 fair 40%, good 50%</td></tr>\n"
-	                 "<tr><th>Change talk</th><td>");
-	put_pct(b, s->change_prop);
-	sb_printf(b, " of change + sustain (%zu change, %zu sustain)",
-	          s->change, s->sustain);
-	html_raw_trusted(b, "</td></tr>\n<tr><th>Rupture markers</th><td>");
-	for (ty = 0; ty < ATTUNE_CUE_MARKER_TYPES; ty++) {
-		if (ty)
-			sb_puts(b, ", ");
-		html_text(b, attune_mirror_cue_type_name((int)ty));
-		sb_printf(b, " %zu", s->n_markers[ty]);
-	}
-	sb_printf(b, "; relational moves %zu", s->n_moves);
-	html_raw_trusted(b, "</td></tr>\n<tr><th>Rupture episodes</th><td>");
-	sb_printf(b, "%zu, %zu repaired", s->n_episodes, s->n_repaired);
-	html_raw_trusted(b, "</td></tr>\n</table></div>\n");
-	if (!s->n_moments)
-		return;
-	html_raw_trusted(b, "<h3>Moments worth another look</h3>\n<ul>\n");
-	for (k = 0; k < s->n_moments; k++) {
-		const attune_mirror_moment *m = &s->moments[k];
-		const attune_utterance *u = &t->u[m->utterance];
-		sb_printf(b, "<li><a href=\"#u%zu\">utterance %zu", m->utterance,
-		          m->utterance + 1);
-		if (u->start_ms >= 0) {
-			sb_puts(b, " at ");
-			put_hms(b, u->start_ms);
-		}
-		html_raw_trusted(b, "</a>: ");
-		html_text(b, kind_name(m->kind));
-		if (m->episode != ATTUNE_MIRROR_NONE)
-			sb_printf(b, " (episode %zu)", m->episode + 1);
-		html_raw_trusted(b, "</li>\n");
-	}
-	html_raw_trusted(b, "</ul>\n");
-}
-
-static void code_span(struct web_req *r, const attune_mirror_result *res)
-{
-	strbuf *b = &r->out;
-	const char *main, *sub;
-
-	if (res->behaviour < 0 && res->talk < 0)
-		return;
-	main = res->behaviour >= 0
-	       ? attune_mirror_code_name(ATTUNE_MIRROR_BEHAVIOUR,
-	                                 res->behaviour)
-	       : attune_mirror_code_name(ATTUNE_MIRROR_TALK, res->talk);
-	sub = attune_mirror_code_name(ATTUNE_MIRROR_SUBCODE, res->subcode);
-	html_raw_trusted(b, "<span class=\"m-code\">");
-	html_text(b, main);
-	if (*sub) {
-		sb_putc(b, '/');
-		html_text(b, sub);
-	}
-	sb_putc(b, ' ');
-	put_dec2(b, res->confidence);
-	html_raw_trusted(b, "</span>");
-}
-
-static void timeline(struct web_req *r, const attune_transcript *t,
-                     const attune_mirror_result *res,
-                     const attune_mirror_marks *mk,
-                     const attune_mirror_summary *s)
-{
-	strbuf *b = &r->out;
-	size_t i, j;
-
-	html_raw_trusted(b, "<h2>Timeline</h2>\n<p class=\"muted\">Shaded red: "
-	                 "a rupture episode not repaired; green: one repaired "
-	                 "(a relational move followed and the client "
-	                 "re-engaged).</p>\n<ol class=\"m-tl\">\n");
-	for (i = 0; i < t->n; i++) {
-		const attune_utterance *u = &t->u[i];
-		size_t k = episode_at(s, i);
-		const attune_mirror_episode *e = k == ATTUNE_MIRROR_NONE ? NULL
-		                                 : &s->episodes[k];
-
-		sb_printf(b, "<li id=\"u%zu\" class=\"m-%s%s\">", i,
-		          attune_speaker_name(u->speaker),
-		          e ? (e->repaired ? " m-ep m-fixed" : " m-ep") : "");
-		if (e && i == e->first) {
-			sb_printf(b, "<span class=\"m-lab %s\">Rupture episode "
-			          "%zu: ", e->repaired ? "m-fixed" : "m-open",
-			          k + 1);
-			html_text(b, attune_mirror_cue_type_name(e->type));
-			sb_printf(b, ", intensity %d, %s</span><br>",
-			          e->intensity,
-			          e->repaired ? "repaired" : "not repaired");
-		}
-		sb_printf(b, "<span class=\"m-meta\">#%zu", i + 1);
-		if (u->start_ms >= 0) {
-			sb_puts(b, ", ");
-			put_hms(b, u->start_ms);
-		}
-		sb_puts(b, ", ");
-		html_text(b, attune_speaker_name(u->speaker));
-		if (u->label[0]) {
-			sb_puts(b, " (");
-			html_text(b, u->label);
-			sb_putc(b, ')');
-		}
-		html_raw_trusted(b, "</span>\n<p class=\"m-say\">");
-		html_text(b, u->text);
-		html_raw_trusted(b, "</p>");
-		code_span(r, &res[i]);
-		for (j = mk->first[i]; j < mk->first[i + 1]; j++) {
-			const attune_mirror_mark *m = &mk->m[j];
-			const char *cue;
-			html_raw_trusted(b, m->type < ATTUNE_CUE_MARKER_TYPES
-			                 ? "<span class=\"m-mk\" title=\"rule "
-			                 : "<span class=\"m-mv\" title=\"rule ");
-			html_attr(b, m->rule);
-			html_raw_trusted(b, "\">");
-			if (m->type != ATTUNE_CUE_MOVE) {
-				html_text(b, attune_mirror_cue_type_name(m->type));
-				sb_putc(b, '/');
-			}
-			html_text(b, m->subtype);
-			if (m->intensity)
-				sb_printf(b, " %d", m->intensity);
-			html_raw_trusted(b, "</span>");
-			if (m->cue_len &&
-			    (cue = arena_strndup(&r->ar, u->text + m->cue_off,
-			                         m->cue_len))) {
-				html_raw_trusted(b, "<span class=\"m-cue\">\xe2\x80\x9c");
-				html_text(b, cue);
-				html_raw_trusted(b, "\xe2\x80\x9d</span> ");
-			}
-		}
-		if (e && i == e->move)
-			html_raw_trusted(b, e->repaired
-			                 ? "<br><span class=\"m-lab m-fixed\">"
-			                   "Repair: a relational move, then the "
-			                   "client re-engaged</span>"
-			                 : "<br><span class=\"m-lab\">Relational "
-			                   "move (no re-engagement followed)"
-			                   "</span>");
-		if (e && i == e->reengage) {
-			html_raw_trusted(b, e->repaired
-			                 ? "<br><span class=\"m-lab m-fixed\">"
-			                 : "<br><span class=\"m-lab\">");
-			html_text(b, "Client re-engages (");
-			html_text(b, attune_mirror_reengage_name(e->reengage_how));
-			html_raw_trusted(b, ")</span>");
-		}
-		html_raw_trusted(b, "</li>\n");
-	}
-	html_raw_trusted(b, "</ol>\n");
+	if (r->user.role != ATTUNE_ROLE_THERAPIST)
+		return 0;
+	if ((rc = attune_store_client_access(r->st, r->user.id, r->path_id,
+	                                     &a)))
+		return rc;
+	if (a != ATTUNE_ACCESS_OWN)
+		return 0;
+	html_raw_trusted(b, "<h2>Delete this transcript</h2>\n");
+	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
+	          "action=\"/clients/%lld/transcripts/%lld/delete\">",
+	          (long long)r->path_id, (long long)r->path_sub);
+	form_csrf(r);
+	html_raw_trusted(b, "<button type=\"submit\" class=\"secondary\">"
+	                 "Delete this transcript\xe2\x80\xa6</button></form>\n"
+	                 "<p class=\"muted\">You will be asked to confirm. "
+	                 "The session and its measures stay; the audit log "
+	                 "keeps a record that the transcript was deleted."
+	                 "</p>\n");
+	return 0;
 }
 
 int h_transcript_view(struct web_req *r)
@@ -523,6 +323,7 @@ int h_transcript_view(struct web_req *r)
 	attune_mirror_marks *mk = NULL;
 	attune_mirror_summary *s = NULL;
 	attune_err err;
+	char *z = NULL;
 	int rc;
 
 	if ((rc = client_allowed(r, 0)))
@@ -584,8 +385,19 @@ int h_transcript_view(struct web_req *r)
 	                 "guesses from the words alone. They point at moments "
 	                 "worth listening to again; they assist a clinician's "
 	                 "reading of a session and never replace it.</p>\n");
-	summary_table(r, t, s);
-	timeline(r, t, res, mk, s);
+	html_raw_trusted(b, "<h2>Summary</h2>\n");
+	rc = attune_mirror_html_summary(t, mk, s, &z, NULL);
+	if ((rc = fragment(r, rc, &z)))
+		goto out;
+	html_raw_trusted(b, "<h2>Timeline</h2>\n<p class=\"muted\">Shaded red: "
+	                 "a rupture episode not repaired; green: one repaired "
+	                 "(a relational move followed and the client "
+	                 "re-engaged).</p>\n");
+	rc = attune_mirror_html_timeline(t, res, mk, s, &z, NULL);
+	if ((rc = fragment(r, rc, &z)))
+		goto out;
+	if ((rc = delete_offer(r)))
+		goto out;
 	page_end(r);
 	rc = 0;
 out:
@@ -593,6 +405,73 @@ out:
 	attune_mirror_marks_free(mk);
 	attune_transcript_free(t);
 	return rc;
+}
+
+/* ---- Deleting ---- */
+
+static int listed_row(void *ctx, const attune_transcript_row *t)
+{
+	struct loaded *l = ctx;
+
+	if (t->id == l->want) {
+		l->found = 1;
+		l->session_number = t->session_number;
+		l->created_at = t->created_at;
+		l->size = t->size;
+	}
+	return 0;
+}
+
+/* POST /clients/{id}/transcripts/{sub}/delete: the client's own
+ * therapist only. Without confirm=1 it asks (a page with the transcript's
+ * session, size and date and a "Delete for good" button); with it the
+ * store deletes the transcript, scoped to the client in the path so that
+ * another client's transcript is as absent as none (404). */
+int h_transcript_delete(struct web_req *r)
+{
+	strbuf *b = &r->out;
+	struct loaded l;
+	int rc;
+
+	if ((rc = client_allowed(r, 1)))
+		return rc < 0 ? 0 : rc;
+	if (web_field(r, "confirm")) {
+		rc = attune_store_transcript_delete(r->st, r->path_id,
+		                                    r->path_sub);
+		if (rc == ATTUNE_ENOTFOUND)
+			return web_not_found(r), 0;
+		if (rc)
+			return rc;
+		return web_redirect(r, web_printf(r, "/clients/%lld",
+		                                  (long long)r->path_id));
+	}
+	memset(&l, 0, sizeof(l));
+	l.want = r->path_sub;
+	if ((rc = attune_store_transcript_list(r->st, r->path_id, 0,
+	                                       listed_row, &l)))
+		return rc;
+	if (!l.found)
+		return web_not_found(r), 0;
+	sb_reset(b);
+	page_begin(r, "Delete a session transcript?");
+	sb_printf(b, "<p>The transcript of session %d (%zu bytes, added ",
+	          l.session_number, l.size);
+	html_utc(b, l.created_at);
+	html_raw_trusted(b, ") will be deleted for good: its text and its "
+	                 "session mirror. The session and its measures stay. "
+	                 "This cannot be undone.</p>\n");
+	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
+	          "action=\"/clients/%lld/transcripts/%lld/delete\">",
+	          (long long)r->path_id, (long long)r->path_sub);
+	form_csrf(r);
+	html_raw_trusted(b, "<input type=\"hidden\" name=\"confirm\" "
+	                 "value=\"1\"><button type=\"submit\">Delete for "
+	                 "good</button></form>\n");
+	sb_printf(b, "<p><a href=\"/clients/%lld/transcripts/%lld\">Cancel: "
+	          "back to the session mirror</a></p>\n",
+	          (long long)r->path_id, (long long)r->path_sub);
+	page_end(r);
+	return 0;
 }
 
 /* ---- On the client page ---- */

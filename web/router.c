@@ -321,6 +321,11 @@ static const struct web_param p_transcript[] = {
 	{"text", web_valid_transcript, 1},
 	{NULL, NULL, 0}
 };
+static const struct web_param p_transcript_delete[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"confirm", web_valid_flag, 0},      /* absent: ask first */
+	{NULL, NULL, 0}
+};
 
 #define CLINICIAN (WEB_THERAPIST | WEB_SUPERVISOR)
 
@@ -359,6 +364,9 @@ const struct web_route web_routes[] = {
 	{"GET", "/clients/{id}/transcripts/{sub}", CLINICIAN, WEB_CSRF_NONE,
 	 NULL, NULL, h_transcript_view,
 	 "the session mirror: timeline and summary of a transcript"},
+	{"POST", "/clients/{id}/transcripts/{sub}/delete", WEB_THERAPIST,
+	 WEB_CSRF_SESSION, NULL, p_transcript_delete, h_transcript_delete,
+	 "delete a session transcript (confirm=1; without it, asks)"},
 	{"GET", "/admin/users", WEB_ADMIN, WEB_CSRF_NONE, NULL, NULL,
 	 h_admin_users, "users, roles and supervision"},
 	{"POST", "/admin/users", WEB_ADMIN, WEB_CSRF_SESSION, NULL,

@@ -331,6 +331,7 @@ int h_entry(struct web_req *r);
 int h_transcript_form(struct web_req *r);
 int h_transcript_add(struct web_req *r);
 int h_transcript_view(struct web_req *r);
+int h_transcript_delete(struct web_req *r);
 /* The client page's list of transcripts (and, for the own therapist, a
  * link to add one). a: the user's access to the client. */
 void transcripts_section(struct web_req *r, attune_access a,

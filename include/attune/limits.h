@@ -72,6 +72,12 @@
  * and keeps every sum of times inside int64. */
 #define ATTUNE_TRANSCRIPT_TIME_MAX_MS (100LL * 3600 * 1000)
 
+/* One HTML fragment of the session mirror (mirror_html.h): a turn's
+ * markup is its escaped text (entities at most 6x) plus about 1 KB of
+ * codes and marks, so 128 MiB holds the largest transcript attune reads;
+ * the web server's page limit is far smaller and applies after. */
+#define ATTUNE_MIRROR_HTML_MAX ((size_t)128 << 20)
+
 /* One line of an archive (attune export --all): the longest row is an
  * audit row or a response with ATTUNE_ITEMS_MAX values, both far below
  * this; a longer line is damage, not data. */

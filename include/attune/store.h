@@ -542,5 +542,13 @@ int attune_store_transcript_get(attune_store *st, attune_id transcript_id,
 int attune_store_transcript_list(attune_store *st, attune_id client_id,
                                  attune_id session_id,
                                  attune_transcript_row_cb cb, void *ctx);
+/* Delete the transcript with this id for good. With client_id not 0 the
+ * transcript must also belong to that client: one of another client is
+ * treated as absent, so a caller that checked its right to the client
+ * cannot reach past it. ATTUNE_ENOTFOUND when there is no such
+ * transcript (nothing changes). Audited "transcript.delete" (object
+ * transcript:N, detail client:C session:S) in the same transaction. */
+int attune_store_transcript_delete(attune_store *st, attune_id client_id,
+                                   attune_id transcript_id);
 
 #endif

@@ -42,6 +42,7 @@ enum {
 	P_SETTING_SET, P_SETTING_GET,
 	/* schema 3 */
 	P_TRANSCRIPT_ADD, P_TRANSCRIPT_GET, P_TRANSCRIPT_LIST,
+	P_TRANSCRIPT_DELETE,
 	P_N
 };
 
@@ -265,6 +266,13 @@ const char *const pg_sql[P_N] = {
 		TRANSCRIPT_FROM("NULL")
 		"WHERE e.client_id = $1 AND ($2::bigint = 0 OR t.session_id = $2)"
 		" ORDER BY t.created_at, t.id",
+	/* $2 0: of any client. */
+	[P_TRANSCRIPT_DELETE] =
+		"DELETE FROM transcripts WHERE id = $1 AND ($2::bigint = 0 OR"
+		" session_id IN (SELECT s.id FROM sessions s"
+		"  JOIN episodes e ON e.id = s.episode_id"
+		"  WHERE e.client_id = $2))"
+		" RETURNING session_id",
 };
 
 const int pg_n_sql = P_N;
@@ -1508,6 +1516,35 @@ static int p_transcript_list(attune_store *st, attune_id client_id,
 	return cbrc;
 }
 
+static int p_transcript_delete(attune_store *st, attune_id client_id,
+                               attune_id transcript_id)
+{
+	PGresult *res = NULL;
+	int64_t session_id, owner = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX], missing[64];
+	int rc, top, found;
+
+	snprintf(missing, sizeof(missing), "no transcript %lld",
+	         (long long)transcript_id);
+	if ((rc = pg_tx_begin(st, &top)))
+		return rc;
+	if ((rc = pg_run(st, P_TRANSCRIPT_DELETE, &res, "deleting a transcript",
+	                 "ii", (int64_t)transcript_id, (int64_t)client_id)))
+		goto out;
+	if ((rc = one_row(st, res, missing)))
+		goto out;
+	session_id = pg_i64(res, 0, 0);
+	if ((rc = pg_get_i64(st, P_SESSION_GET, session_id, &owner, &found)))
+		goto out;
+	snprintf(detail, sizeof(detail), "client:%lld session:%lld",
+	         (long long)owner, (long long)session_id);
+	rc = audit_change(st, "transcript.delete",
+	                  obj(o, "transcript", transcript_id), detail);
+out:
+	PQclear(res);
+	return pg_tx_end(st, top, rc);
+}
+
 /* ---- API tokens ---- */
 
 static void token_row(const PGresult *res, int i, attune_token_rec *r)
@@ -1894,6 +1931,7 @@ const struct attune_store_ops store_pg_ops = {
 	.transcript_add = p_transcript_add,
 	.transcript_get = p_transcript_get,
 	.transcript_list = p_transcript_list,
+	.transcript_delete = p_transcript_delete,
 	.token_add = p_token_add,
 	.token_find = p_token_find,
 	.token_touch = p_token_touch,

@@ -48,6 +48,7 @@ enum stmt_id {
 	S_SETTING_SET, S_SETTING_GET,
 	/* schema 3 */
 	S_TRANSCRIPT_ADD, S_TRANSCRIPT_GET, S_TRANSCRIPT_LIST,
+	S_TRANSCRIPT_DELETE,
 	S_N
 };
 
@@ -271,6 +272,13 @@ static const char *const sql_text[S_N] = {
 		TRANSCRIPT_FROM("NULL")
 		"WHERE e.client_id = ?1 AND (?2 = 0 OR t.session_id = ?2)"
 		" ORDER BY t.created_at, t.id",
+	/* ?2 0: of any client. */
+	[S_TRANSCRIPT_DELETE] =
+		"DELETE FROM transcripts WHERE id = ?1 AND (?2 = 0 OR"
+		" session_id IN (SELECT s.id FROM sessions s"
+		"  JOIN episodes e ON e.id = s.episode_id"
+		"  WHERE e.client_id = ?2))"
+		" RETURNING session_id",
 };
 
 /* ---- One writer at a time, and group commit ----
@@ -2397,6 +2405,43 @@ static int sq_transcript_list(attune_store *st, attune_id client_id,
 	return rc ? rc : cbrc;
 }
 
+static int sq_transcript_delete(attune_store *st, attune_id client_id,
+                                attune_id transcript_id)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t session_id = 0, owner = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX], missing[64];
+	int rc, top, found = 0;
+
+	snprintf(missing, sizeof(missing), "no transcript %lld",
+	         (long long)transcript_id);
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = prep(st, S_TRANSCRIPT_DELETE, &s, "deleting a transcript",
+	               "ii", (int64_t)transcript_id, (int64_t)client_id)))
+		goto out;
+	rc = one_row(st, s, missing, &found);
+	if (rc == ATTUNE_OK) {
+		session_id = sqlite3_column_int64(s, 0);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(st, sqlite3_extended_errcode(db_of(st)),
+			             "deleting transcript %lld",
+			             (long long)transcript_id);
+	}
+	stmt_put(st, S_TRANSCRIPT_DELETE, &s);
+	if (rc != ATTUNE_OK)
+		goto out;
+	if ((rc = get_i64(st, S_SESSION_GET, session_id, &owner, &found)))
+		goto out;
+	snprintf(detail, sizeof(detail), "client:%lld session:%lld",
+	         (long long)owner, (long long)session_id);
+	rc = audit_change(st, "transcript.delete",
+	                  obj(o, "transcript", transcript_id), detail);
+out:
+	stmt_put(st, S_TRANSCRIPT_DELETE, &s);
+	return tx_end(st, top, rc);
+}
+
 /* ---- API tokens ---- */
 
 static int token_row(sqlite3_stmt *s, attune_token_rec *r)
@@ -3268,6 +3313,7 @@ const struct attune_store_ops store_sqlite_ops = {
 	.transcript_add = sq_transcript_add,
 	.transcript_get = sq_transcript_get,
 	.transcript_list = sq_transcript_list,
+	.transcript_delete = sq_transcript_delete,
 	.token_add = sq_token_add,
 	.token_find = sq_token_find,
 	.token_touch = sq_token_touch,

@@ -1605,3 +1605,18 @@ int attune_store_transcript_list(attune_store *st, attune_id client_id,
 		return rc;
 	return st->ops->transcript_list(st, client_id, session_id, cb, ctx);
 }
+
+int attune_store_transcript_delete(attune_store *st, attune_id client_id,
+                                   attune_id transcript_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "deleting a transcript")) ||
+	    (rc = check_id0(st, client_id, "client id")) ||
+	    (rc = check_id(st, transcript_id, "transcript id")))
+		return rc;
+	return st->ops->transcript_delete(st, client_id, transcript_id);
+}

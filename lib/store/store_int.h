@@ -202,6 +202,9 @@ struct attune_store_ops {
 	int (*transcript_list)(attune_store *st, attune_id client_id,
 	                       attune_id session_id,
 	                       attune_transcript_row_cb cb, void *ctx);
+	/* client_id 0: any client. */
+	int (*transcript_delete)(attune_store *st, attune_id client_id,
+	                         attune_id transcript_id);
 
 	/* ---- Moving a database (archive.c). Not audited here: the
 	 * caller audits. ---- */

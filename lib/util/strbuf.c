@@ -385,3 +385,24 @@ badbyte:
 		*bad = i;
 	return 0;
 }
+
+void sb_html(strbuf *b, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *ent;
+		switch (s[i]) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		default: continue;
+		}
+		sb_append(b, s + from, i - from);
+		sb_puts(b, ent);
+		from = i + 1;
+	}
+	sb_append(b, s + from, n - from);
+}

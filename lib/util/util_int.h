@@ -38,6 +38,10 @@ void sb_printf(strbuf *b, const char *fmt, ...) ATTUNE_PRINTF(2, 3);
 void sb_num(strbuf *b, double v);
 /* Append s as a JSON string literal with quotes. */
 void sb_json_str(strbuf *b, const char *s);
+/* Append s[0..n) escaped for HTML element content and for a quoted
+ * attribute value alike: & < > " ' as entities. The one HTML escaper
+ * (web/html.c's html_text and html_attr, the session mirror's HTML). */
+void sb_html(strbuf *b, const char *s, size_t n);
 /* Hand the buffer to the caller (free with free()); b is reset. Returns
  * NULL and leaves the rc in *rc on a sticky failure. */
 char *sb_detach(strbuf *b, int *rc);

@@ -163,7 +163,7 @@ expect_not_out 'http://'
 expect_not_out 'https://'
 expect_out "Content-Security-Policy"
 expect_out 'Rupture episode 3: confrontation, intensity 2, not repaired'
-expect_out 'class="client ep fixed"'
+expect_out 'class="m-client m-ep m-fixed"'
 check
 [ "$(grep -c '<section>' "$T/out")" -eq 2 ] || fail "one section per transcript"
 # the same in JSON and CSV input; the rules file from the command line

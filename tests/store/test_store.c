@@ -2613,6 +2613,83 @@ static void test_transcripts(void **state)
 	                             object("client", c1)), 2);
 }
 
+/* Deleting a transcript: gone from reads and listings, audited with its
+ * client and session; one of another client, or none, is ENOTFOUND and
+ * changes nothing; a rolled-back delete leaves the transcript and no
+ * audit row. */
+static void test_transcript_delete(void **state)
+{
+	struct fx *f = *state;
+	attune_transcript_row t = {0};
+	attune_id c1, c2, s1, s2, id = 0, id2 = 0;
+	char detail[64];
+	size_t i;
+	int n;
+
+	c1 = add_client(f, "C-01", f->ther1, "2024-01-01");
+	c2 = add_client(f, "C-02", f->ther1, "2024-01-01");
+	s1 = add_session(f, c1, 1, "2024-01-02");
+	s2 = add_session(f, c2, 1, "2024-01-02");
+	t.format = "text";
+	t.text = "T: How are you?\nC: Fine.\n";
+	t.session_id = s1;
+	OK(f->st, attune_store_transcript_add(f->st, &t, &id));
+	t.session_id = s2;
+	OK(f->st, attune_store_transcript_add(f->st, &t, &id2));
+
+	/* Refusals change nothing. */
+	RC(f->st, ATTUNE_EINVAL, attune_store_transcript_delete(f->st, 0, 0));
+	RC(f->st, ATTUNE_EINVAL, attune_store_transcript_delete(f->st, -1, id));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_transcript_delete(f->st, 0, 9999));
+	RC(f->st, ATTUNE_ENOTFOUND,       /* c2's transcript asked as c1's */
+	   attune_store_transcript_delete(f->st, c1, id2));
+	RC(f->st, ATTUNE_ENOTFOUND,       /* no such client: also absent */
+	   attune_store_transcript_delete(f->st, 9999, id));
+	assert_int_equal(audit_count(f->st, "transcript.delete", NULL), 0);
+
+	/* Rolled back with the caller's transaction: still there. */
+	OK(f->st, attune_store_begin(f->st));
+	OK(f->st, attune_store_transcript_delete(f->st, c1, id));
+	OK(f->st, attune_store_rollback(f->st));
+	assert_int_equal(audit_count(f->st, "transcript.delete", NULL), 0);
+	rows_reset(&R);
+	OK(f->st, attune_store_transcript_get(f->st, id, transcript_cb, &R));
+	assert_int_equal(R.n, 1);
+
+	OK(f->st, attune_store_transcript_delete(f->st, c1, id));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_transcript_get(f->st, id, transcript_cb, &R));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_transcript_delete(f->st, c1, id));
+	rows_reset(&R);
+	OK(f->st, attune_store_transcript_list(f->st, c1, 0, transcript_cb,
+	                                       &R));
+	assert_int_equal(R.n, 0);
+	/* Any client (0): the command line's form. */
+	OK(f->st, attune_store_transcript_delete(f->st, 0, id2));
+	rows_reset(&R);
+	OK(f->st, attune_store_transcript_list(f->st, c2, 0, transcript_cb,
+	                                       &R));
+	assert_int_equal(R.n, 0);
+
+	assert_int_equal(audit_count(f->st, "transcript.delete",
+	                             object("transcript", id)), 1);
+	assert_int_equal(audit_count(f->st, "transcript.delete",
+	                             object("transcript", id2)), 1);
+	snprintf(detail, sizeof(detail), "client:%lld session:%lld",
+	         (long long)c1, (long long)s1);
+	rows_reset(&R);
+	OK(f->st, attune_store_audit_list(f->st, 0, 0, audit_cb, &R));
+	for (i = 0, n = 0; i < R.n; i++)
+		if (strcmp(R.r[i].s[0], "transcript.delete") == 0 &&
+		    strcmp(R.r[i].s[1], object("transcript", id)) == 0) {
+			assert_string_equal(R.r[i].s[4], detail);
+			n++;
+		}
+	assert_int_equal(n, 1);
+}
+
 static void test_tokens(void **state)
 {
 	struct fx *f = *state;
@@ -3158,6 +3235,7 @@ int main(void)
 		T(test_web_sessions),
 		T(test_links),
 		T(test_transcripts),
+		T(test_transcript_delete),
 		T(test_tokens),
 		T(test_access),
 		T(test_data_version),

@@ -87,6 +87,18 @@ body_lacks 'style="'
 check
 [ "$(naudit transcript.read)" = $((before + 1)) ] ||
 	fail "the view is audited as transcript.read"
+# One drawing (attune/mirror_html.h): the page's summary table and
+# timeline are byte for byte those of `attune mirror summary --format
+# html` on the same file.
+sed -n '/<table class="m-sum">/,/<\/ol>/p' "$T/body" |
+	grep -v '^<h2>\|^<p class="muted">' >"$T/web.frag"
+"$ATTUNE" mirror summary --format html "$DATA/rupture.txt" |
+	sed -n '/<table class="m-sum">/,/<\/ol>/p' >"$T/cli.frag"
+check
+[ -s "$T/web.frag" ] && cmp -s "$T/web.frag" "$T/cli.frag" || {
+	fail "the web page's mirror differs from the command line's"
+	diff "$T/cli.frag" "$T/web.frag" | head -10
+}
 
 # The client page lists it, with the link to add one for the owner.
 expect 200 GET /clients/$c1 $T1
@@ -205,6 +217,64 @@ check
 check
 [ "$(sql "SELECT count(*) FROM audit WHERE action = 'transcript.read' AND object = 'transcript:$tid2' AND actor <> 'web:sup1'")" = 0 ] ||
 	fail "a refused view wrote a transcript.read row"
+
+# Deleting: the own therapist only, after a confirmation step; others
+# as for any write (another therapist and a wrong client path 404, a
+# granted colleague, a supervisor and an admin 403, no CSRF 403).
+expect 200 GET "$loc" $T1
+body_has "$loc/delete"
+body_has "Delete this transcript"
+expect 200 GET /clients/$c2/transcripts/$tid2 $S
+body_lacks "/delete"
+expect 200 GET /clients/$c3/transcripts/$tid3 $T1
+body_lacks "/delete"
+n=$(ntranscripts)
+expect 404 POST "$loc/delete" $T2 --data-urlencode "csrf=$t2" -d confirm=1
+expect 404 POST /clients/$c2/transcripts/$tid2/delete $T1 \
+	--data-urlencode "csrf=$t1" -d confirm=1
+expect 403 POST /clients/$c3/transcripts/$tid3/delete $T1 \
+	--data-urlencode "csrf=$t1" -d confirm=1
+expect 403 POST /clients/$c2/transcripts/$tid2/delete $S \
+	--data-urlencode "csrf=$(session_csrf sup1)" -d confirm=1
+expect 403 POST "$loc/delete" $A --data-urlencode "csrf=$ta" -d confirm=1
+expect 401 POST "$loc/delete" -d confirm=1
+expect 403 POST "$loc/delete" $T1 -d confirm=1
+expect 403 POST "$loc/delete" $T1 --data-urlencode "csrf=$t2" -d confirm=1
+expect 400 POST "$loc/delete" $T1 --data-urlencode "csrf=$t1" -d confirm=yes
+expect 405 GET "$loc/delete" $T1
+# Another client's transcript under one's own client: absent.
+expect 404 POST /clients/$c1/transcripts/$tid2/delete $T1 \
+	--data-urlencode "csrf=$t1" -d confirm=1
+expect 404 POST /clients/$c1/transcripts/999999/delete $T1 \
+	--data-urlencode "csrf=$t1" -d confirm=1
+expect 404 POST /clients/$c1/transcripts/$tid2/delete $T1 \
+	--data-urlencode "csrf=$t1"
+# Without confirm=1: the question, nothing deleted.
+expect 200 POST "$loc/delete" $T1 --data-urlencode "csrf=$t1"
+body_has "Delete for good"
+body_has 'name="confirm" value="1"'
+body_has "Cancel"
+check
+[ "$(ntranscripts)" = "$n" ] || fail "a refused or unconfirmed delete deleted"
+check
+[ "$(naudit transcript.delete)" = 0 ] || fail "a refused delete was audited"
+# Confirmed: gone, audited with its client and session, back to the
+# client page; a second delete and the mirror are 404.
+sid=$(sql "SELECT session_id FROM transcripts WHERE id = $tid")
+expect 303 POST "$loc/delete" $T1 --data-urlencode "csrf=$t1" -d confirm=1
+header_has "Location: /clients/$c1"
+check
+[ "$(ntranscripts)" = $((n - 1)) ] || fail "the transcript was not deleted"
+check
+[ "$(sql "SELECT count(*) FROM transcripts WHERE id = $tid")" = 0 ] ||
+	fail "transcript $tid still there"
+check
+[ "$(sql "SELECT detail FROM audit WHERE action = 'transcript.delete' AND object = 'transcript:$tid' AND actor = 'web:ther1'")" = "client:$c1 session:$sid" ] ||
+	fail "transcript.delete audit row"
+expect 404 POST "$loc/delete" $T1 --data-urlencode "csrf=$t1" -d confirm=1
+expect 404 GET "$loc" $T1
+expect 200 GET /clients/$c1 $T1
+body_lacks "/clients/$c1/transcripts/$tid\""
 
 stop_server
 finish
