@@ -1909,5 +1909,6 @@ const struct attune_store_ops store_pg_ops = {
 	.setting_get = p_setting_get,
 	.raw_dump = pg_raw_dump,
 	.raw_insert = pg_raw_insert,
+	.raw_flush = pg_raw_flush,
 	.raw_keys = pg_raw_keys,
 };
