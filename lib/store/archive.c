@@ -976,7 +976,8 @@ int attune_archive_import_stream(attune_store *st,
 		                      "already holds data: import only into a "
 		                      "new, empty database (nothing was "
 		                      "written)");
-	if ((rc = attune_store_begin(st)))
+	if ((st->ops->raw_prepare && (rc = st->ops->raw_prepare(st))) ||
+	    (rc = attune_store_begin(st)))
 		return attune_err_set(err, rc, "%s", attune_store_errmsg(st));
 	memset(&x, 0, sizeof(x));
 	x.st = st;

@@ -551,6 +551,7 @@ int pg_commit(attune_store *st)
 		                  "connection to the server was lost); nothing "
 		                  "was committed");
 	}
+	q->bulk = 0;
 	return commit_top(st, "committing the transaction");
 }
 
@@ -563,6 +564,7 @@ int pg_rollback(attune_store *st)
 
 	if (q->copying)
 		copy_end(st, 1, NULL);
+	q->bulk = 0;
 
 	if (!q->txn)
 		return ATTUNE_OK;
@@ -836,6 +838,53 @@ static char *copy_int(char *o, int64_t v)
 	return o;
 }
 
+/* A foreign key checks each row a COPY adds with a query of its own
+ * (an after-row trigger), which makes a load of millions of rows many
+ * times slower. A bulk load into the empty database therefore drops
+ * the foreign keys of attune's schema inside its transaction and adds
+ * them back, as they were, at the end (pg_raw_keys): PostgreSQL then
+ * checks every reference in one pass per key, and a rollback brings
+ * them back anyway (DDL is transactional). This is what pg_restore
+ * does: data first, constraints after. The definitions come from the
+ * catalog (pg_get_constraintdef), the statements are built by the
+ * server (format with %I); the client sends only constant SQL. Without
+ * the right to alter the tables, the keys stay and check row by row. */
+static const char bulk_drop_sql[] =
+	"CREATE TEMP TABLE attune_bulk_fk ON COMMIT DROP AS"
+	" SELECT c.conrelid::regclass::text AS tbl, c.conname AS name,"
+	" pg_get_constraintdef(c.oid) AS def"
+	" FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+	" WHERE c.contype = 'f' AND n.nspname = current_schema();"
+	"DO $$ DECLARE r record; BEGIN"
+	" FOR r IN SELECT * FROM attune_bulk_fk LOOP"
+	" EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl, r.name);"
+	" END LOOP; END $$";
+static const char bulk_add_sql[] =
+	"DO $$ DECLARE r record; BEGIN"
+	" FOR r IN SELECT * FROM attune_bulk_fk LOOP"
+	" EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.tbl, r.name,"
+	" r.def);"
+	" END LOOP; END $$;"
+	"DROP TABLE attune_bulk_fk";
+
+static int bulk_relax(attune_store *st)
+{
+	struct pg *q = pg_of(st);
+	int rc;
+
+	if ((rc = cmd(st, "SAVEPOINT attune_bulk", "starting a bulk load")))
+		return rc;
+	if (cmd(st, bulk_drop_sql, "setting foreign keys aside") ==
+	    ATTUNE_OK) {
+		q->bulk = 1;
+		return cmd(st, "RELEASE SAVEPOINT attune_bulk",
+		           "starting a bulk load");
+	}
+	q->bulk = 2;
+	return cmd(st, "ROLLBACK TO SAVEPOINT attune_bulk",
+	           "starting a bulk load");
+}
+
 int pg_raw_insert(attune_store *st, const struct store_table *t,
                   const struct store_cell *c, size_t *bad_row)
 {
@@ -854,7 +903,11 @@ int pg_raw_insert(attune_store *st, const struct store_table *t,
 		q->copy_t = t;
 	}
 	if (!q->copying) {
-		if ((rc = pg_txn_lost(st)) || (rc = copy_start(st, t)))
+		if ((rc = pg_txn_lost(st)))
+			return rc;
+		if (!q->bulk && (rc = bulk_relax(st)))
+			return rc;
+		if ((rc = copy_start(st, t)))
 			return rc;
 	}
 	for (i = 0; i < t->n_cols; i++)
@@ -925,6 +978,12 @@ int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n)
 
 	if ((rc = pg_txn_lost(st)))
 		return rc;
+	if ((rc = copy_end(st, 0, NULL)))
+		return rc;
+	if (q->bulk == 1 && (rc = cmd(st, bulk_add_sql, "checking the "
+	                              "references of the loaded rows")))
+		return rc;
+	q->bulk = 0;
 	for (i = 0; i < n && rc == ATTUNE_OK; i++) {
 		if (!t[i].has_id)
 			continue;

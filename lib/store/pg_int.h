@@ -33,6 +33,9 @@ struct pg {
 	int copying;
 	size_t copy_n, copy_base, copy_len;
 	char *copy_buf;
+	int bulk;                 /* 1: foreign keys set aside for a bulk
+	                             load (pg_raw_keys adds them back);
+	                             2: tried, kept (no right to alter) */
 };
 
 /* The SQL of statement id (pg_ops.c), with $1, $2, ... parameters. */

@@ -326,9 +326,11 @@ struct sq {
 	sqlite3_stmt *raw_ins;
 	const struct store_table *raw_t;
 	int raw_cache;
+	int raw_fk;               /* foreign keys off for a bulk load */
 };
 
 static void raw_end(attune_store *st);
+static void raw_fk_on(attune_store *st);
 
 static sqlite3 *db_of(attune_store *st)
 {
@@ -786,6 +788,7 @@ static int sq_commit(attune_store *st)
 		                  "an earlier error; nothing was committed");
 	}
 	rc = run(st, S_COMMIT, "committing the transaction");
+	raw_fk_on(st);
 	if (rc == ATTUNE_OK) {
 		seq = commit_seq(st);
 		wsettle(st);
@@ -805,6 +808,7 @@ static int sq_rollback(attune_store *st)
 
 	if (!sqlite3_get_autocommit(db_of(st)))
 		rc = run(st, S_ROLLBACK, "rolling back the transaction");
+	raw_fk_on(st);
 	wsettle(st);
 	return rc;
 }
@@ -3289,13 +3293,60 @@ static int sq_raw_flush(attune_store *st, int abandon, size_t *bad_row)
 	return ATTUNE_OK;
 }
 
+/* A bulk load goes without SQLite's foreign key checks, one lookup
+ * per row (the pragma only changes outside a transaction); sq_raw_keys
+ * checks every reference at the end with PRAGMA foreign_key_check
+ * (https://www.sqlite.org/pragma.html#pragma_foreign_key_check), and
+ * commit or rollback turns the checks back on. */
+static int sq_raw_prepare(attune_store *st)
+{
+	struct sq *q = st->engine;
+	int rc;
+
+	if (!sqlite3_get_autocommit(q->db))
+		return ATTUNE_OK;
+	if ((rc = exec(st, "PRAGMA foreign_keys = OFF")) == ATTUNE_OK)
+		q->raw_fk = 1;
+	return rc;
+}
+
+static void raw_fk_on(attune_store *st)
+{
+	struct sq *q = st->engine;
+
+	if (q->raw_fk && sqlite3_get_autocommit(q->db) &&
+	    sqlite3_exec(q->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	                 NULL) == SQLITE_OK)
+		q->raw_fk = 0;
+}
+
 static int sq_raw_keys(attune_store *st, const struct store_table *t,
                        size_t n)
 {
+	struct sq *q = st->engine;
+	sqlite3_stmt *s = NULL;
+	int rc, src;
+
 	/* INTEGER PRIMARY KEY takes max(rowid) + 1: nothing to advance. */
 	(void)t;
 	(void)n;
-	return txn_lost(st);
+	if ((rc = txn_lost(st)) != ATTUNE_OK || !q->raw_fk)
+		return rc;
+	src = sqlite3_prepare_v2(q->db, "PRAGMA foreign_key_check", -1, &s,
+	                         NULL);
+	if (src != SQLITE_OK)
+		return sq_fail(st, src, "checking the references");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "table %.40s: row %lld "
+		                "refers to a missing row of %.40s",
+		                (const char *)sqlite3_column_text(s, 0),
+		                (long long)sqlite3_column_int64(s, 1),
+		                (const char *)sqlite3_column_text(s, 2));
+	else if (src != SQLITE_DONE)
+		rc = sq_fail(st, src, "checking the references");
+	sqlite3_finalize(s);
+	return rc;
 }
 
 struct sqlite3 *store_sqlite_db(attune_store *st)
@@ -3366,5 +3417,6 @@ const struct attune_store_ops store_sqlite_ops = {
 	.raw_dump = sq_raw_dump,
 	.raw_insert = sq_raw_insert,
 	.raw_flush = sq_raw_flush,
+	.raw_prepare = sq_raw_prepare,
 	.raw_keys = sq_raw_keys,
 };

@@ -213,6 +213,11 @@ struct attune_store_ops {
 	 * database refused (an engine that buffers finds out later). */
 	int (*raw_insert)(attune_store *st, const struct store_table *t,
 	                  const struct store_cell *c, size_t *bad_row);
+	/* Optional; before begin() of a bulk load: the engine may set
+	 * per-row checks aside for that transaction (SQLite's foreign
+	 * keys), as long as raw_keys() checks them again set-wise and
+	 * commit or rollback restores them. */
+	int (*raw_prepare)(attune_store *st);
 	/* Finish the raw inserts given since the last flush, all of one
 	 * table: an engine may buffer them (PostgreSQL streams them with
 	 * COPY, SQLite keeps its prepared INSERT), so call this after a
