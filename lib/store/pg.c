@@ -885,6 +885,14 @@ static int bulk_relax(attune_store *st)
 	           "starting a bulk load");
 }
 
+/* Nothing to do before the transaction: the foreign keys are set
+ * aside inside it, with the first COPY (bulk_relax). */
+int pg_raw_prepare(attune_store *st)
+{
+	(void)st;
+	return ATTUNE_OK;
+}
+
 int pg_raw_insert(attune_store *st, const struct store_table *t,
                   const struct store_cell *c, size_t *bad_row)
 {

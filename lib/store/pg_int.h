@@ -100,6 +100,7 @@ int pg_raw_dump(attune_store *st, const struct store_table *t, size_t n,
 int pg_raw_insert(attune_store *st, const struct store_table *t,
                   const struct store_cell *c, size_t *bad_row);
 int pg_raw_flush(attune_store *st, int abandon, size_t *bad_row);
+int pg_raw_prepare(attune_store *st);
 int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n);
 
 #endif

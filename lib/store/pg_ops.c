@@ -1910,5 +1910,6 @@ const struct attune_store_ops store_pg_ops = {
 	.raw_dump = pg_raw_dump,
 	.raw_insert = pg_raw_insert,
 	.raw_flush = pg_raw_flush,
+	.raw_prepare = pg_raw_prepare,
 	.raw_keys = pg_raw_keys,
 };
