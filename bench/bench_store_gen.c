@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	put_int(t0);
 	put("]");
 	eol();
-	/* users: the admin, then therapists ther1 .. (role 1) */
+	/* users: the admin, then therapists ther1 .. (role 2) */
 	put("[\"users\",1,1,\"admin\",\"Clinic admin\",0,null,");
 	put_int(t0);
 	put("]");
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 		put_int(i);
 		put("\",\"Therapist ");
 		put_int(i);
-		put("\",1,null,");
+		put("\",2,null,");
 		put_int(t0);
 		put("]");
 		eol();
