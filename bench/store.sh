@@ -23,7 +23,8 @@
 # Usage: bench/store.sh
 # Environment (defaults): CLIENTS=1000000, SESSIONS=20, PER=60,
 #   SMALL=1000, DURATION=10 (seconds per wrk run), CONNS=8, THREADS=2,
-#   ENGINES="sqlite pg", OVERVIEW_TIMEOUT=120, KEEP=1 keeps the
+#   ENGINES="sqlite pg", OVERVIEW_TIMEOUT=120, PG_IMPORT="file stdin"
+#   (the ways the big clinic is imported into PostgreSQL), KEEP=1 keeps the
 #   temporary directory, ATTUNE_BENCH_DIR=DIR the build directory
 #   (default build-bench; Release).
 # Needs about 11 KB of disk per client (archive, SQLite, PostgreSQL).
@@ -39,6 +40,7 @@ CONNS=${CONNS:-8}
 THREADS=${THREADS:-2}
 ENGINES=${ENGINES:-sqlite pg}
 OVERVIEW_TIMEOUT=${OVERVIEW_TIMEOUT:-120}
+PG_IMPORT=${PG_IMPORT:-file stdin}
 KEEP=${KEEP:-0}
 BUILD=${ATTUNE_BENCH_DIR:-build-bench}
 
@@ -60,6 +62,12 @@ SERVER_PID=
 stop_server() {
 	if [ -n "$SERVER_PID" ]; then
 		kill -TERM "$SERVER_PID" 2>/dev/null || true
+		i=0
+		while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$SERVER_PID" 2>/dev/null || true
 		wait "$SERVER_PID" 2>/dev/null || true
 		SERVER_PID=
 	fi
@@ -182,10 +190,11 @@ overview() {
 		     "%.1f s); load average %s\n", e, n, w, u + s, l }' |
 		tee -a "$dir/summary"
 	else
+		n=$(($(wc -l <"$dir/ov.$eng") - 1))
+		[ "$n" -ge 0 ] || n=0
 		echo "overview $eng: attune signals stopped after" \
-		     "${OVERVIEW_TIMEOUT} s (status $st) with the statuses of" \
-		     "$(($(wc -l <"$dir/ov.$eng") - 1)) episodes written" |
-			tee -a "$dir/summary"
+		     "${OVERVIEW_TIMEOUT} s (status $st), $n statuses written" \
+		     "by then" | tee -a "$dir/summary"
 	fi
 }
 
@@ -194,13 +203,22 @@ if [ "$PHASE" = pg ]; then
 	U=$ATTUNE_TEST_PG_URI
 	trap 'stop_server' EXIT
 	db_uri() { echo "$U" | sed "s|/postgres\$|/$1|"; }
-	for size in small big; do
-		psql -X -q "$U" -c "CREATE DATABASE $size"
-		import pg "$size" "$(db_uri "$size")"
+	psql -X -q "$U" -c "CREATE DATABASE small"
+	import pg small "$(db_uri small)"
+	# The big clinic once per way of reading; the last one stays.
+	last=
+	for how in $PG_IMPORT; do
+		[ -z "$last" ] || psql -X -q "$U" -c "DROP DATABASE $last"
+		psql -X -q "$U" -c "CREATE DATABASE big_$how"
+		import pg big "$(db_uri "big_$how")" "$how"
+		last=big_$how
 	done
-	psql -X -q "$U" -c "CREATE DATABASE big_stdin"
-	import pg big "$(db_uri big_stdin)" stdin
-	psql -X -q "$U" -c "DROP DATABASE big_stdin"
+	db_uri() {
+		case $1 in
+		big) echo "$U" | sed "s|/postgres\$|/$last|" ;;
+		*) echo "$U" | sed "s|/postgres\$|/$1|" ;;
+		esac
+	}
 	for size in small big; do
 		b=$(psql -X -At "$(db_uri "$size")" \
 		    -c "SELECT pg_database_size(current_database())")

@@ -991,6 +991,13 @@ int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n)
 	if (q->bulk == 1 && (rc = cmd(st, bulk_add_sql, "checking the "
 	                              "references of the loaded rows")))
 		return rc;
+	/* Statistics for the planner now, not when autovacuum comes by:
+	 * on tables it still believes empty it plans sequential scans,
+	 * and a caseload page over millions of rows takes seconds. ANALYZE
+	 * samples (a bounded number of rows a table) and may run inside
+	 * the transaction. */
+	if (q->bulk && (rc = cmd(st, "ANALYZE", "gathering statistics")))
+		return rc;
 	q->bulk = 0;
 	for (i = 0; i < n && rc == ATTUNE_OK; i++) {
 		if (!t[i].has_id)
