@@ -629,9 +629,11 @@ static size_t fast_row(struct rctx *r, const char *p, size_t n)
 			    (*q == '0' && q + 1 < end && q[1] >= '0' &&
 			     q[1] <= '9'))
 				return 0;
+			/* i < 0: 16 digits or more (no overflow: it stays) */
 			for (i = 0; q < end && *q >= '0' && *q <= '9'; q++)
-				i = i < 100000000000000 ? i * 10 + (*q - '0')
-				                        : -1;
+				if (i >= 0)
+					i = i < 100000000000000 ?
+					    i * 10 + (*q - '0') : -1;
 			v->kind = J_NUM;
 			if (q < end && *q == '.') {
 				if (++q == end || *q < '0' || *q > '9')
