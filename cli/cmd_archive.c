@@ -1,6 +1,7 @@
 /* cmd_archive.c - attune export --all and attune import: a whole
  * practice as one archive file (docs/archive.md), to move it between
  * SQLite and PostgreSQL or to another machine. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <sys/stat.h>
@@ -137,11 +138,26 @@ static const char import_usage[] =
 "\n"
 "Load an archive written by `attune export --all` (FILE, or - for\n"
 "standard input) into a new, empty database: an SQLite file that does\n"
-"not exist yet, or an empty PostgreSQL database (createdb). The whole\n"
-"archive is checked first (format, JSON, references, row counts and\n"
-"checksum); any fault is reported with its line number and nothing is\n"
-"written. The load is one transaction, audited as archive.import.\n"
-"A database that already holds data is refused.\n";
+"not exist yet, or an empty PostgreSQL database (createdb). The archive\n"
+"is read as a stream, in bounded memory, and every line is checked as\n"
+"it is loaded (format, JSON, references, row counts and checksum), all\n"
+"in one transaction: any fault is reported with its line number and\n"
+"nothing is written (a new SQLite file is removed again). Into\n"
+"PostgreSQL a FILE is checked once before the database is touched, so\n"
+"that a bad archive does not even create the schema. The load is\n"
+"audited as archive.import. A database that already holds data is\n"
+"refused.\n";
+
+/* The archive from a file descriptor, for attune_archive_*_stream. */
+static ptrdiff_t from_fd(void *ctx, char *buf, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(*(int *)ctx, buf, n);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
 
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
@@ -152,9 +168,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	const char *path;
 	attune_store *st = NULL;
 	attune_err err;
-	char *buf = NULL;
-	size_t len = 0, n_rows = 0;
-	int c, rc, existed = 0, exitc = EXIT_OKAY;
+	struct stat sb;
+	size_t n_rows = 0;
+	int fd = -1, c, rc, existed = 0, exitc = EXIT_OKAY;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_HELP)
@@ -165,16 +181,26 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage(import_usage, 1);
 	path = argv[optind];
-	rc = cli_read_file(path, ATTUNE_ARCHIVE_SIZE_MAX, &buf, &len, &err);
-	if (rc) {
-		cli_err("%s", err.msg);
-		return cli_exit_for(rc);
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0) {
+		cli_err("%s: %s", path, errno_text());
+		return EXIT_INPUT;
 	}
-	/* Check before touching the database: a bad file creates nothing. */
-	if ((rc = attune_archive_check(buf, len, &err))) {
-		cli_err("%s: %s (nothing was written)", path, err.msg);
-		exitc = cli_exit_for(rc);
-		goto done;
+	/* Into PostgreSQL, where even the schema would stay: a file is
+	 * checked before the database is opened (SQLite's new file is
+	 * simply removed after a failed load). */
+	if (attune_store_location_is_server(cli->db) && fd != 0 &&
+	    fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if ((rc = attune_archive_check_stream(from_fd, &fd, &err))) {
+			cli_err("%s: %s (nothing was written)", path, err.msg);
+			exitc = cli_exit_for(rc);
+			goto done;
+		}
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			cli_err("%s: %s", path, errno_text());
+			exitc = EXIT_INPUT;
+			goto done;
+		}
 	}
 	if ((rc = cli_db_exists(cli, &existed))) {
 		exitc = cli_exit_for(rc);
@@ -184,11 +210,12 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		exitc = EXIT_INPUT;
 		goto done;
 	}
-	rc = attune_archive_import(st, buf, len, &n_rows, &err);
+	rc = attune_archive_import_stream(st, from_fd, &fd, &n_rows, &err);
 	attune_store_close(st);
 	st = NULL;
 	if (rc) {
-		cli_err("%s: %s", path, err.msg);
+		cli_err("%s: %s%s", path, err.msg, rc == ATTUNE_EEXIST ? "" :
+		        " (nothing was written)");
 		exitc = cli_exit_for(rc);
 		/* A file made for this import goes again. */
 		if (!existed && !attune_store_location_is_server(cli->db))
@@ -199,6 +226,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	       cli_db_shown(cli));
 done:
 	attune_store_close(st);
-	free(buf);
+	if (fd > 0)
+		close(fd);
 	return exitc;
 }

@@ -82,8 +82,7 @@
  * audit row or a response with ATTUNE_ITEMS_MAX values, both far below
  * this; a longer line is damage, not data. */
 #define ATTUNE_ARCHIVE_LINE_MAX (256u * 1024u)
-/* The archive file attune import reads into memory: a practice's years
- * fit; a clinic network moves with pg_dump (docs/operations.md). */
-#define ATTUNE_ARCHIVE_SIZE_MAX ((size_t)4 << 30)
+/* An archive as a whole has no size limit: attune import streams it,
+ * holding one line (and the key runs of docs/archive.md) at a time. */
 
 #endif

@@ -281,14 +281,40 @@ out:
 
 /* ---- Reading ---- */
 
-/* The keys of a table that others refer to, ascending as in the file. */
+/* The keys of a table that others refer to, as runs of consecutive ids
+ * (ascending as in the file): a table with dense ids is one run, so the
+ * reader's memory does not grow with the rows (20 million sessions with
+ * ids 1..N take 16 bytes), only with the gaps between ids. */
+struct run { int64_t lo, hi; };
 struct keys {
-	int64_t *v;
+	struct run *v;
 	size_t n, cap;
+	int64_t last;             /* the last id, for the order check */
+};
+
+/* One value of a row line, before its column's type is checked. */
+enum { J_NULL, J_STR, J_NUM, J_OTHER };
+struct jval {
+	int kind;
+	const char *z;            /* J_STR: NUL-terminated */
+	double d;                 /* J_NUM */
 };
 
 typedef int (*row_fn)(void *ctx, size_t line, const struct store_table *t,
                       const struct store_cell *c, attune_err *err);
+
+/* Where the archive's bytes come from: a read function and a buffer
+ * that always holds a whole line (ATTUNE_ARCHIVE_LINE_MAX + '\n'). */
+#define READ_CHUNK ((size_t)1 << 20)
+#define READ_CAP (READ_CHUNK + ATTUNE_ARCHIVE_LINE_MAX + 1)
+struct src {
+	attune_archive_read_fn read;
+	void *ctx;
+	char *buf;
+	size_t start, end, scan;  /* unread bytes [start, end); no '\n' in
+	                             [start, scan) */
+	int eof;
+};
 
 struct rctx {
 	attune_err *err;
@@ -297,6 +323,8 @@ struct rctx {
 	size_t counts[T_N];
 	size_t cur;               /* the table of the last row */
 	struct store_cell cells[16];
+	struct jval vals[17];
+	char *text;               /* decoded strings of the fast path */
 };
 
 static int bad(struct rctx *r, int rc, const char *fmt, ...)
@@ -329,43 +357,52 @@ static int has_key(const struct keys *k, int64_t v)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (k->v[mid] == v)
-			return 1;
-		if (k->v[mid] < v)
+		if (v < k->v[mid].lo)
+			hi = mid;
+		else if (v > k->v[mid].hi)
 			lo = mid + 1;
 		else
-			hi = mid;
+			return 1;
 	}
 	return 0;
 }
 
+/* v is above every key already there. */
 static int add_key(struct keys *k, int64_t v)
 {
-	int64_t *p;
+	struct run *p;
 
+	k->last = v;
+	if (k->n && k->v[k->n - 1].hi == v - 1) {
+		k->v[k->n - 1].hi = v;
+		return 0;
+	}
 	if (k->n == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 64;
+		k->cap = k->cap ? k->cap * 2 : 16;
 		p = realloc(k->v, k->cap * sizeof(*p));
 		if (!p)
 			return -1;
 		k->v = p;
 	}
-	k->v[k->n++] = v;
+	k->v[k->n].lo = k->v[k->n].hi = v;
+	k->n++;
 	return 0;
 }
 
 /* An integer JSON number, exact. */
-static int as_int(const cJSON *j, int64_t *out)
+static int as_int_d(double d, int64_t *out)
 {
-	double d;
-
-	if (!cJSON_IsNumber(j))
-		return -1;
-	d = j->valuedouble;
 	if (!(d >= -INT_EXACT_MAX && d <= INT_EXACT_MAX) || d != floor(d))
 		return -1;
 	*out = (int64_t)d;
 	return 0;
+}
+
+static int as_int(const cJSON *j, int64_t *out)
+{
+	if (!cJSON_IsNumber(j))
+		return -1;
+	return as_int_d(j->valuedouble, out);
 }
 
 static int check_header(struct rctx *r, const cJSON *h)
@@ -403,18 +440,21 @@ static int find_table(const char *z)
 	return -1;
 }
 
-static int check_row(struct rctx *r, const cJSON *a, const char *line,
-                     size_t n, size_t *it_out)
+/* The checks of one row, from its values r->vals[0..n_vals) (n_vals
+ * may exceed the room there: only the count is then used). has_nul: a
+ * text held an escaped NUL. Fills r->cells. */
+static int check_row(struct rctx *r, size_t n_vals, int has_nul,
+                     size_t *it_out)
 {
 	const struct store_table *t;
 	const struct store_column *col;
-	const cJSON *e;
+	const struct jval *e;
 	struct store_cell *c;
 	size_t i, badat;
 	int it;
 
-	e = cJSON_GetArrayItem(a, 0);
-	if (!cJSON_IsString(e) || (it = find_table(e->valuestring)) < 0)
+	e = &r->vals[0];
+	if (n_vals == 0 || e->kind != J_STR || (it = find_table(e->z)) < 0)
 		return bad(r, ATTUNE_EINVAL, "a row must start with a table "
 		           "name (docs/archive.md)");
 	t = &TBL[it];
@@ -423,20 +463,17 @@ static int check_row(struct rctx *r, const cJSON *a, const char *line,
 		           "tables must come in the documented order",
 		           t->name, TBL[r->cur].name);
 	r->cur = (size_t)it;
-	if ((size_t)cJSON_GetArraySize(a) != t->n_cols + 1)
-		return bad(r, ATTUNE_EINVAL, "a row of %s has %d values, not "
-		           "%zu", t->name, cJSON_GetArraySize(a) - 1,
-		           t->n_cols);
-	/* cJSON would end a string at an escaped NUL: refuse those. */
-	for (i = 0; i + 6 <= n; i++)
-		if (line[i] == '\\' && !memcmp(line + i, "\\u0000", 6))
-			return bad(r, ATTUNE_EINVAL, "a NUL character in "
-			           "a text");
-	for (i = 0, e = a->child->next; i < t->n_cols; i++, e = e->next) {
+	if (n_vals != t->n_cols + 1)
+		return bad(r, ATTUNE_EINVAL, "a row of %s has %zu values, not "
+		           "%zu", t->name, n_vals - 1, t->n_cols);
+	if (has_nul)
+		return bad(r, ATTUNE_EINVAL, "a NUL character in a text");
+	for (i = 0; i < t->n_cols; i++) {
+		e = &r->vals[i + 1];
 		col = &t->cols[i];
 		c = &r->cells[i];
 		memset(c, 0, sizeof(*c));
-		if (cJSON_IsNull(e)) {
+		if (e->kind == J_NULL) {
 			if (!col->nullable)
 				return bad(r, ATTUNE_EINVAL, "%s.%s must not be "
 				           "null", t->name, col->name);
@@ -446,21 +483,21 @@ static int check_row(struct rctx *r, const cJSON *a, const char *line,
 		}
 		switch (col->type) {
 		case STORE_COL_INT:
-			if (as_int(e, &c->i))
+			if (e->kind != J_NUM || as_int_d(e->d, &c->i))
 				return bad(r, ATTUNE_EINVAL, "%s.%s must be a "
 				           "whole number", t->name, col->name);
 			break;
 		case STORE_COL_REAL:
-			if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble))
+			if (e->kind != J_NUM || !isfinite(e->d))
 				return bad(r, ATTUNE_EINVAL, "%s.%s must be a "
 				           "number", t->name, col->name);
-			c->d = e->valuedouble;
+			c->d = e->d;
 			break;
 		case STORE_COL_TEXT:
-			if (!cJSON_IsString(e))
+			if (e->kind != J_STR)
 				return bad(r, ATTUNE_EINVAL, "%s.%s must be a "
 				           "string", t->name, col->name);
-			c->z = e->valuestring;
+			c->z = e->z;
 			if (!utf8_valid(c->z, strlen(c->z), &badat))
 				return bad(r, ATTUNE_EINVAL, "%s.%s is not "
 				           "UTF-8", t->name, col->name);
@@ -479,12 +516,12 @@ static int check_row(struct rctx *r, const cJSON *a, const char *line,
 		if (id <= 0)
 			return bad(r, ATTUNE_EINVAL, "%s.id must be positive",
 			           t->name);
-		if (r->counts[it] && k->n && id <= k->v[k->n - 1])
+		if (r->counts[it] && id <= k->last)
 			return bad(r, ATTUNE_EINVAL, "%s.id %lld is not above "
 			           "the one before: ids ascend, once each",
 			           t->name, (long long)id);
-		/* the last id of every table, for the order check */
-		if (!referenced(it) && k->n)
+		/* Tables nobody refers to keep only their last id. */
+		if (!referenced(it))
 			k->n = 0;
 		if (add_key(k, id))
 			return bad(r, ATTUNE_ENOMEM, "out of memory");
@@ -492,6 +529,139 @@ static int check_row(struct rctx *r, const cJSON *a, const char *line,
 	r->counts[it]++;
 	*it_out = (size_t)it;
 	return ATTUNE_OK;
+}
+
+/* A row line through cJSON: the general path, for every line the fast
+ * path below does not take. */
+static int cjson_row(struct rctx *r, const cJSON *a, const char *line,
+                     size_t n, size_t *it_out)
+{
+	const cJSON *e;
+	struct jval *v;
+	size_t i, n_vals = 0;
+	int has_nul = 0;
+
+	/* cJSON would end a string at an escaped NUL: refuse those. */
+	for (i = 0; i + 6 <= n; i++)
+		if (line[i] == '\\' && !memcmp(line + i, "\\u0000", 6))
+			has_nul = 1;
+	for (e = a->child; e; e = e->next, n_vals++) {
+		if (n_vals >= COUNT(r->vals))
+			continue;
+		v = &r->vals[n_vals];
+		v->kind = cJSON_IsNull(e) ? J_NULL :
+		          cJSON_IsString(e) ? J_STR :
+		          cJSON_IsNumber(e) ? J_NUM : J_OTHER;
+		v->z = cJSON_IsString(e) ? e->valuestring : NULL;
+		v->d = cJSON_IsNumber(e) ? e->valuedouble : 0;
+	}
+	return check_row(r, n_vals, has_nul, it_out);
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The fast path for the rows an export writes: a flat array of strings
+ * (simple escapes only), plain numbers and null, nothing after it.
+ * Returns the number of values, or 0 when the line needs cJSON (any
+ * other shape, including every malformed one, so that the messages
+ * stay those of the general path). Strings are decoded into r->text,
+ * which has room for a whole line. */
+static size_t fast_row(struct rctx *r, const char *p, size_t n)
+{
+	const char *end = p + n, *q;
+	char *o = r->text;
+	struct jval *v;
+	size_t n_vals = 0;
+	int64_t i;
+
+	p = skip_ws(p, end);
+	if (p == end || *p++ != '[')
+		return 0;
+	for (;;) {
+		p = skip_ws(p, end);
+		if (p == end || n_vals >= COUNT(r->vals))
+			return 0;
+		v = &r->vals[n_vals++];
+		if (*p == '"') {
+			v->kind = J_STR;
+			v->z = o;
+			for (p++;; p++) {
+				if (p == end)
+					return 0;
+				if (*p == '"')
+					break;
+				if ((unsigned char)*p < 0x20)
+					return 0;
+				if (*p != '\\') {
+					*o++ = *p;
+					continue;
+				}
+				if (++p == end)
+					return 0;
+				switch (*p) {
+				case '"': case '\\': case '/': *o++ = *p; break;
+				case 'b': *o++ = '\b'; break;
+				case 'f': *o++ = '\f'; break;
+				case 'n': *o++ = '\n'; break;
+				case 'r': *o++ = '\r'; break;
+				case 't': *o++ = '\t'; break;
+				default: return 0;   /* \u and bad escapes */
+				}
+			}
+			*o++ = '\0';
+			p++;
+		} else if (*p == 'n') {
+			if (end - p < 4 || memcmp(p, "null", 4))
+				return 0;
+			v->kind = J_NULL;
+			p += 4;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			/* -?(0|[1-9][0-9]*)(.[0-9]+)? ; exponents to cJSON */
+			q = p;
+			if (*q == '-')
+				q++;
+			if (q == end || *q < '0' || *q > '9' ||
+			    (*q == '0' && q + 1 < end && q[1] >= '0' &&
+			     q[1] <= '9'))
+				return 0;
+			/* i < 0: 16 digits or more (no overflow: it stays) */
+			for (i = 0; q < end && *q >= '0' && *q <= '9'; q++)
+				if (i >= 0)
+					i = i < 100000000000000 ?
+					    i * 10 + (*q - '0') : -1;
+			v->kind = J_NUM;
+			if (q < end && *q == '.') {
+				if (++q == end || *q < '0' || *q > '9')
+					return 0;
+				while (q < end && *q >= '0' && *q <= '9')
+					q++;
+				if (parse_num(p, (size_t)(q - p), &v->d))
+					return 0;
+			} else if (i < 0) {
+				return 0;    /* 16 digits and more */
+			} else {
+				v->d = *p == '-' ? -(double)i : (double)i;
+			}
+			if (q < end && (*q == 'e' || *q == 'E'))
+				return 0;
+			p = q;
+		} else {
+			return 0;
+		}
+		p = skip_ws(p, end);
+		if (p == end)
+			return 0;
+		if (*p == ']')
+			break;
+		if (*p++ != ',')
+			return 0;
+	}
+	return skip_ws(p + 1, end) == end ? n_vals : 0;
 }
 
 static int check_end(struct rctx *r, const cJSON *j, const char *hex)
@@ -521,37 +691,78 @@ static int check_end(struct rctx *r, const cJSON *j, const char *hex)
 	return ATTUNE_OK;
 }
 
-/* Read the whole archive; with fn, hand it every row once the row is
- * checked. fn runs before the checksum is known: a caller that writes
- * checks first (attune_archive_import does). */
-static int read_archive(const char *buf, size_t len, attune_err *err,
-                        row_fn fn, void *ctx, size_t *n_rows)
+enum { L_LINE, L_EOF, L_NO_NL, L_LONG, L_IO };
+
+/* The next line of s: *p, *n (without its '\n'). */
+static int next_line(struct src *s, const char **p, size_t *n)
+{
+	char *nl;
+	ptrdiff_t got;
+
+	for (;;) {
+		nl = memchr(s->buf + s->scan, '\n', s->end - s->scan);
+		if (nl) {
+			*p = s->buf + s->start;
+			*n = (size_t)(nl - *p);
+			s->start = s->scan = (size_t)(nl - s->buf) + 1;
+			return L_LINE;
+		}
+		s->scan = s->end;
+		if (s->end - s->start > ATTUNE_ARCHIVE_LINE_MAX)
+			return L_LONG;
+		if (s->eof)
+			return s->end == s->start ? L_EOF : L_NO_NL;
+		if (s->start) {
+			memmove(s->buf, s->buf + s->start, s->end - s->start);
+			s->end -= s->start;
+			s->scan -= s->start;
+			s->start = 0;
+		}
+		got = s->read(s->ctx, s->buf + s->end, READ_CAP - s->end);
+		if (got < 0)
+			return L_IO;
+		if (got == 0)
+			s->eof = 1;
+		s->end += (size_t)got;
+	}
+}
+
+/* Read the whole archive from read/rctx; with fn, hand it every row
+ * once the row is checked. fn runs before the checksum is known: a
+ * caller that writes keeps it all in a transaction it can roll back
+ * (attune_archive_import_stream does). Memory: one buffer of
+ * READ_CAP, twice a line for decoded text, and the key runs. */
+static int read_archive(attune_archive_read_fn read, void *rctx,
+                        attune_err *err, row_fn fn, void *ctx,
+                        size_t *n_rows)
 {
 	crypto_generichash_state hash;
 	unsigned char sum[32];
 	char hex[65];
 	struct rctx r;
-	const char *p = buf, *nl;
-	size_t n, it = 0, i, total = 0;
+	struct src s;
+	const char *p;
+	size_t n, n_vals, it = 0, i, total = 0;
 	cJSON *j = NULL;
-	int rc = ATTUNE_OK, ended = 0;
+	int rc = ATTUNE_OK, ended = 0, got;
 
 	if (sodium_init() < 0)
 		return attune_err_set(err, ATTUNE_EINTERNAL,
 		                      "libsodium failed to start");
 	memset(&r, 0, sizeof(r));
+	memset(&s, 0, sizeof(s));
 	r.err = err;
+	s.read = read;
+	s.ctx = rctx;
+	s.buf = malloc(READ_CAP);
+	r.text = malloc(ATTUNE_ARCHIVE_LINE_MAX + 1);
+	if (!s.buf || !r.text) {
+		rc = attune_err_set(err, ATTUNE_ENOMEM, "out of memory");
+		goto out;
+	}
 	crypto_generichash_init(&hash, NULL, 0, sizeof(sum));
-	while ((size_t)(p - buf) < len) {
+	while ((got = next_line(&s, &p, &n)) == L_LINE) {
 		r.line++;
-		n = len - (size_t)(p - buf);
-		nl = memchr(p, '\n', n);
-		if (!nl) {
-			rc = bad(&r, ATTUNE_EINVAL, "the last line has no "
-			         "newline: the archive is truncated");
-			goto out;
-		}
-		n = (size_t)(nl - p);
 		if (ended) {
 			rc = bad(&r, ATTUNE_EINVAL, "data after the end line");
 			goto out;
@@ -560,6 +771,18 @@ static int read_archive(const char *buf, size_t len, attune_err *err,
 			rc = bad(&r, ATTUNE_ELIMIT, "longer than %u bytes",
 			         ATTUNE_ARCHIVE_LINE_MAX);
 			goto out;
+		}
+		if (r.line > 1 && (n_vals = fast_row(&r, p, n))) {
+			if ((rc = check_row(&r, n_vals, 0, &it)))
+				goto out;
+			total++;
+			if (fn && (rc = fn(ctx, r.line, &TBL[it], r.cells,
+			                   err)))
+				goto out;
+			crypto_generichash_update(&hash,
+			                          (const unsigned char *)p,
+			                          n + 1);
+			continue;
 		}
 		j = cJSON_ParseWithLength(p, n);
 		if (!j) {
@@ -570,7 +793,7 @@ static int read_archive(const char *buf, size_t len, attune_err *err,
 			if ((rc = check_header(&r, j)))
 				goto out;
 		} else if (cJSON_IsArray(j)) {
-			if ((rc = check_row(&r, j, p, n, &it)))
+			if ((rc = cjson_row(&r, j, p, n, &it)))
 				goto out;
 			total++;
 			if (fn && (rc = fn(ctx, r.line, &TBL[it], r.cells,
@@ -594,42 +817,121 @@ static int read_archive(const char *buf, size_t len, attune_err *err,
 			crypto_generichash_update(&hash,
 			                          (const unsigned char *)p,
 			                          n + 1);
-		p = nl + 1;
 	}
-	if (r.line == 0) {
-		rc = attune_err_set(err, ATTUNE_EINVAL, "line 1: the archive "
-		                    "is empty");
-	} else if (!ended) {
-		r.line++;
-		rc = bad(&r, ATTUNE_EINVAL, "the archive ends without its end "
-		         "line: it is truncated");
+	r.line++;
+	switch (got) {
+	case L_LONG:
+		rc = bad(&r, ATTUNE_ELIMIT, "longer than %u bytes",
+		         ATTUNE_ARCHIVE_LINE_MAX);
+		break;
+	case L_IO:
+		rc = bad(&r, ATTUNE_EIO, "reading the archive failed");
+		break;
+	case L_NO_NL:
+		rc = bad(&r, ATTUNE_EINVAL, "the last line has no newline: "
+		         "the archive is truncated");
+		break;
+	default:
+		if (r.line == 1)
+			rc = bad(&r, ATTUNE_EINVAL, "the archive is empty");
+		else if (!ended)
+			rc = bad(&r, ATTUNE_EINVAL, "the archive ends without "
+			         "its end line: it is truncated");
 	}
 out:
 	cJSON_Delete(j);
 	for (i = 0; i < T_N; i++)
 		free(r.keys[i].v);
+	free(r.text);
+	free(s.buf);
 	if (rc == ATTUNE_OK && n_rows)
 		*n_rows = total;
 	return rc;
 }
 
+/* An archive in memory, as a read function. */
+struct mem { const char *p; size_t len, off; };
+
+static ptrdiff_t mem_read(void *ctx, char *buf, size_t n)
+{
+	struct mem *m = ctx;
+
+	if (n > m->len - m->off)
+		n = m->len - m->off;
+	if (n)
+		memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (ptrdiff_t)n;
+}
+
+int attune_archive_check_stream(attune_archive_read_fn read, void *ctx,
+                                attune_err *err)
+{
+	if (!read)
+		return attune_err_set(err, ATTUNE_EINVAL, "no archive");
+	return read_archive(read, ctx, err, NULL, NULL, NULL);
+}
+
 int attune_archive_check(const char *buf, size_t len, attune_err *err)
 {
+	struct mem m = { buf ? buf : "", len, 0 };
+
 	if (!buf && len)
 		return attune_err_set(err, ATTUNE_EINVAL, "no archive");
-	return read_archive(buf ? buf : "", len, err, NULL, NULL, NULL);
+	return read_archive(mem_read, &m, err, NULL, NULL, NULL);
 }
 
 /* ---- Importing ---- */
 
+/* The table being loaded, so that an error the engine reports when it
+ * finishes a table (PostgreSQL's COPY) still names the archive line. */
+struct ictx {
+	attune_store *st;
+	const struct store_table *t;
+	size_t first_line;        /* the line of t's first row */
+};
+
+/* Finish the rows of the current table; abandon: the load is failing. */
+static int flush_table(struct ictx *x, int abandon, attune_err *err)
+{
+	attune_store *st = x->st;
+	size_t bad_row = 0;
+	int rc;
+
+	if (!x->t || !st->ops->raw_flush)
+		return ATTUNE_OK;
+	rc = st->ops->raw_flush(st, abandon, &bad_row);
+	if (rc && !abandon) {
+		if (bad_row)
+			attune_err_set(err, rc, "line %zu: %s",
+			               x->first_line + bad_row - 1,
+			               attune_store_errmsg(st));
+		else
+			attune_err_set(err, rc, "table %s: %s", x->t->name,
+			               attune_store_errmsg(st));
+	}
+	x->t = NULL;
+	return rc;
+}
+
 static int insert_row(void *ctx, size_t line, const struct store_table *t,
                       const struct store_cell *c, attune_err *err)
 {
-	attune_store *st = ctx;
-	int rc = st->ops->raw_insert(st, t, c);
+	struct ictx *x = ctx;
+	attune_store *st = x->st;
+	size_t bad_row = 0;
+	int rc;
 
+	if (t != x->t) {
+		if ((rc = flush_table(x, 0, err)))
+			return rc;
+		x->t = t;
+		x->first_line = line;
+	}
+	rc = st->ops->raw_insert(st, t, c, &bad_row);
 	if (rc)
-		attune_err_set(err, rc, "line %zu: %s", line,
+		attune_err_set(err, rc, "line %zu: %s", bad_row ?
+		               x->first_line + bad_row - 1 : line,
 		               attune_store_errmsg(st));
 	return rc;
 }
@@ -648,9 +950,11 @@ static int any_audit(void *ctx, const attune_audit_rec *r)
 	return 1;
 }
 
-int attune_archive_import(attune_store *st, const char *buf, size_t len,
-                          size_t *n_rows, attune_err *err)
+int attune_archive_import_stream(attune_store *st,
+                                 attune_archive_read_fn read, void *ctx,
+                                 size_t *n_rows, attune_err *err)
 {
+	struct ictx x;
 	attune_audit_rec a;
 	char detail[64];
 	size_t total = 0;
@@ -658,10 +962,9 @@ int attune_archive_import(attune_store *st, const char *buf, size_t len,
 
 	if (n_rows)
 		*n_rows = 0;
-	if (!st)
-		return attune_err_set(err, ATTUNE_EINVAL, "no store");
-	if ((rc = attune_archive_check(buf, len, err)))
-		return rc;
+	if (!st || !read)
+		return attune_err_set(err, ATTUNE_EINVAL, "no store or no "
+		                      "archive");
 	if (!st->actor_name)
 		return attune_err_set(err, ATTUNE_EINVAL, "an import is "
 		                      "audited: set an actor first");
@@ -675,9 +978,15 @@ int attune_archive_import(attune_store *st, const char *buf, size_t len,
 		                      "already holds data: import only into a "
 		                      "new, empty database (nothing was "
 		                      "written)");
-	if ((rc = attune_store_begin(st)))
+	if ((st->ops->raw_prepare && (rc = st->ops->raw_prepare(st))) ||
+	    (rc = attune_store_begin(st)))
 		return attune_err_set(err, rc, "%s", attune_store_errmsg(st));
-	if ((rc = read_archive(buf, len, err, insert_row, st, &total)))
+	memset(&x, 0, sizeof(x));
+	x.st = st;
+	/* Checked while loaded: the first fault rolls everything back. */
+	if ((rc = read_archive(read, ctx, err, insert_row, &x, &total)))
+		goto fail;
+	if ((rc = flush_table(&x, 0, err)))
 		goto fail;
 	if ((rc = st->ops->raw_keys(st, TBL, T_N))) {
 		attune_err_set(err, rc, "%s", attune_store_errmsg(st));
@@ -698,6 +1007,23 @@ int attune_archive_import(attune_store *st, const char *buf, size_t len,
 		*n_rows = total;
 	return ATTUNE_OK;
 fail:
+	flush_table(&x, 1, err);
 	attune_store_rollback(st);
 	return rc;
+}
+
+int attune_archive_import(attune_store *st, const char *buf, size_t len,
+                          size_t *n_rows, attune_err *err)
+{
+	struct mem m = { buf ? buf : "", len, 0 };
+	int rc;
+
+	if (n_rows)
+		*n_rows = 0;
+	if (!st)
+		return attune_err_set(err, ATTUNE_EINVAL, "no store");
+	/* The whole archive first: a bad one meets no database. */
+	if ((rc = attune_archive_check(buf, len, err)))
+		return rc;
+	return attune_archive_import_stream(st, mem_read, &m, n_rows, err);
 }

@@ -551,13 +551,20 @@ int pg_commit(attune_store *st)
 		                  "connection to the server was lost); nothing "
 		                  "was committed");
 	}
+	q->bulk = 0;
 	return commit_top(st, "committing the transaction");
 }
+
+static int copy_end(attune_store *st, int abandon, size_t *bad_row);
 
 int pg_rollback(attune_store *st)
 {
 	struct pg *q = pg_of(st);
 	int rc = ATTUNE_OK;
+
+	if (q->copying)
+		copy_end(st, 1, NULL);
+	q->bulk = 0;
 
 	if (!q->txn)
 		return ATTUNE_OK;
@@ -694,48 +701,278 @@ int pg_raw_dump(attune_store *st, const struct store_table *t, size_t n,
 	return rc;
 }
 
-int pg_raw_insert(attune_store *st, const struct store_table *t,
-                  const struct store_cell *c)
+/* Bulk loads go out with COPY ... FROM STDIN in text format
+ * (PostgreSQL manual, "COPY", section "Text Format"): one row a line,
+ * columns separated by a tab, \N for NULL, and a backslash, newline,
+ * carriage return or tab in a value written as \\, \n, \r, \t. The
+ * data is never SQL text: nothing in it can be read as a statement.
+ * Rows are sent in pieces of COPY_SEND bytes; a table's rows are split
+ * into statements of COPY_STMT_ROWS rows, so that the queue of foreign
+ * key checks (run at the end of each statement) stays bounded. */
+#define COPY_SEND ((size_t)1 << 20)
+#define COPY_STMT_ROWS 1000000
+/* A row never needs more than twice its text plus this per column. */
+#define COPY_NUM_MAX 32
+#define COPY_CAP (COPY_SEND + 2 * (size_t)ATTUNE_ARCHIVE_LINE_MAX + \
+                  16 * (COPY_NUM_MAX + 1) + 2)
+
+/* "COPY t, line N..." in a COPY error's context: N, else 0. Only the
+ * number is read; the context also quotes the row, which may hold a
+ * password hash and is never shown. */
+static size_t copy_line(const PGresult *res)
+{
+	const char *z = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *p;
+	size_t n = 0;
+
+	if (!z || strncmp(z, "COPY ", 5) || !(p = strstr(z, ", line ")))
+		return 0;
+	for (p += 7; *p >= '0' && *p <= '9' && n < ((size_t)1 << 40); p++)
+		n = n * 10 + (size_t)(*p - '0');
+	return n;
+}
+
+/* End the COPY statement under way (abandon: with an error, so that the
+ * server drops it) and read its outcome. On a refused row, *bad_row its
+ * place in the table's rows (0 when not known). */
+static int copy_end(attune_store *st, int abandon, size_t *bad_row)
 {
 	struct pg *q = pg_of(st);
-	const char *vals[16];
-	char nums[16][32];
-	PGresult *res = NULL;
+	PGresult *res;
+	size_t line;
+	int rc = ATTUNE_OK, sent = 1;
+
+	if (!q->copying)
+		return ATTUNE_OK;
+	q->copying = 0;
+	if (!abandon && q->copy_len)
+		sent = PQputCopyData(q->conn, q->copy_buf,
+		                     (int)q->copy_len) == 1;
+	q->copy_len = 0;
+	if (PQputCopyEnd(q->conn, abandon || !sent ? "import abandoned"
+	                                           : NULL) != 1)
+		sent = 0;
+	while ((res = PQgetResult(q->conn))) {
+		if (rc == ATTUNE_OK && !abandon &&
+		    PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = fail_res(st, res, "loading table %s",
+			              q->copy_t->name);
+			line = copy_line(res);
+			if (line && bad_row)
+				*bad_row = q->copy_base + line;
+		}
+		PQclear(res);
+	}
+	if (rc == ATTUNE_OK && !abandon && !sent)
+		rc = fail_res(st, NULL, "loading table %s", q->copy_t->name);
+	q->copy_base += q->copy_n;
+	q->copy_n = 0;
+	return rc;
+}
+
+static int copy_start(attune_store *st, const struct store_table *t)
+{
+	struct pg *q = pg_of(st);
+	PGresult *res;
 	strbuf b;
 	size_t i;
+	int rc = ATTUNE_OK;
+
+	if (!q->copy_buf && !(q->copy_buf = malloc(COPY_CAP)))
+		return store_fail(st, ATTUNE_ENOMEM, "out of memory");
+	sb_init(&b, 4096);
+	sb_puts(&b, "COPY ");
+	sb_puts(&b, t->name);
+	sb_puts(&b, " (");
+	for (i = 0; i < t->n_cols; i++) {
+		if (i)
+			sb_puts(&b, ", ");
+		sb_puts(&b, t->cols[i].name);
+	}
+	sb_puts(&b, ") FROM STDIN");
+	if (b.rc) {
+		rc = store_fail(st, b.rc, "building the COPY for table %s",
+		                t->name);
+		goto out;
+	}
+	res = PQexec(q->conn, b.s);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		rc = fail_res(st, res, "loading table %s", t->name);
+	else
+		q->copying = 1;
+	PQclear(res);
+out:
+	sb_free(&b);
+	return rc;
+}
+
+/* Append z to the row, escaped for COPY's text format. */
+static char *copy_text(char *o, const char *z)
+{
+	for (; *z; z++) {
+		switch (*z) {
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		default: *o++ = *z;
+		}
+	}
+	return o;
+}
+
+static char *copy_int(char *o, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*o++ = '-';
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
+/* A foreign key checks each row a COPY adds with a query of its own
+ * (an after-row trigger), which makes a load of millions of rows many
+ * times slower. A bulk load into the empty database therefore drops
+ * the foreign keys of attune's schema inside its transaction and adds
+ * them back, as they were, at the end (pg_raw_keys): PostgreSQL then
+ * checks every reference in one pass per key, and a rollback brings
+ * them back anyway (DDL is transactional). This is what pg_restore
+ * does: data first, constraints after. The definitions come from the
+ * catalog (pg_get_constraintdef), the statements are built by the
+ * server (format with %I); the client sends only constant SQL. Without
+ * the right to alter the tables, the keys stay and check row by row. */
+static const char bulk_drop_sql[] =
+	"CREATE TEMP TABLE attune_bulk_fk ON COMMIT DROP AS"
+	" SELECT c.conrelid::regclass::text AS tbl, c.conname AS name,"
+	" pg_get_constraintdef(c.oid) AS def"
+	" FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+	" WHERE c.contype = 'f' AND n.nspname = current_schema();"
+	"DO $$ DECLARE r record; BEGIN"
+	" FOR r IN SELECT * FROM attune_bulk_fk LOOP"
+	" EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl, r.name);"
+	" END LOOP; END $$";
+static const char bulk_add_sql[] =
+	"DO $$ DECLARE r record; BEGIN"
+	" FOR r IN SELECT * FROM attune_bulk_fk LOOP"
+	" EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.tbl, r.name,"
+	" r.def);"
+	" END LOOP; END $$;"
+	"DROP TABLE attune_bulk_fk";
+
+static int bulk_relax(attune_store *st)
+{
+	struct pg *q = pg_of(st);
 	int rc;
 
+	if ((rc = cmd(st, "SAVEPOINT attune_bulk", "starting a bulk load")))
+		return rc;
+	if (cmd(st, bulk_drop_sql, "setting foreign keys aside") ==
+	    ATTUNE_OK) {
+		q->bulk = 1;
+		return cmd(st, "RELEASE SAVEPOINT attune_bulk",
+		           "starting a bulk load");
+	}
+	q->bulk = 2;
+	return cmd(st, "ROLLBACK TO SAVEPOINT attune_bulk",
+	           "starting a bulk load");
+}
+
+/* Nothing to do before the transaction: the foreign keys are set
+ * aside inside it, with the first COPY (bulk_relax). */
+int pg_raw_prepare(attune_store *st)
+{
+	(void)st;
+	return ATTUNE_OK;
+}
+
+int pg_raw_insert(attune_store *st, const struct store_table *t,
+                  const struct store_cell *c, size_t *bad_row)
+{
+	struct pg *q = pg_of(st);
+	size_t i, need = 1;
+	char *o;
+	int rc;
+
+	*bad_row = 0;
 	if (t->n_cols > 16)
 		return store_fail(st, ATTUNE_ESTORE, "table %s: too many "
 		                  "columns", t->name);
-	if ((rc = pg_txn_lost(st)))
-		return rc;
-	for (i = 0; i < t->n_cols; i++) {
-		vals[i] = nums[i];
-		if (c[i].is_null)
-			vals[i] = NULL;
-		else if (t->cols[i].type == STORE_COL_INT)
-			snprintf(nums[i], sizeof(nums[i]), "%lld",
-			         (long long)c[i].i);
-		else if (t->cols[i].type != STORE_COL_REAL)
-			vals[i] = c[i].z;
-		else if (isnan(c[i].d))
-			vals[i] = NULL;
-		else
-			nums[i][fmt_num(nums[i], c[i].d)] = '\0';
+	if (q->copy_t != t) {
+		if ((rc = pg_raw_flush(st, 0, bad_row)))
+			return rc;
+		q->copy_t = t;
 	}
-	sb_init(&b, 4096);
-	if ((rc = raw_sql(st, t, 1, &b)))
-		goto out;
-	/* Bound parameters, one row a statement (COPY is the faster way
-	 * for bulk loads, not done yet). */
-	res = PQexecParams(q->conn, b.s, (int)t->n_cols, NULL, vals, NULL,
-	                   NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = fail_res(st, res, "adding a row to %s", t->name);
-out:
-	PQclear(res);
-	sb_free(&b);
+	if (!q->copying) {
+		if ((rc = pg_txn_lost(st)))
+			return rc;
+		if (!q->bulk && (rc = bulk_relax(st)))
+			return rc;
+		if ((rc = copy_start(st, t)))
+			return rc;
+	}
+	for (i = 0; i < t->n_cols; i++)
+		need += (t->cols[i].type == STORE_COL_TEXT && !c[i].is_null ?
+		         2 * strlen(c[i].z) : COPY_NUM_MAX) + 1;
+	if (q->copy_len + need > COPY_CAP) {
+		if (PQputCopyData(q->conn, q->copy_buf,
+		                  (int)q->copy_len) != 1)
+			return (rc = copy_end(st, 0, bad_row)) ? rc :
+			       fail_res(st, NULL, "loading table %s",
+			                t->name);
+		q->copy_len = 0;
+	}
+	o = q->copy_buf + q->copy_len;
+	for (i = 0; i < t->n_cols; i++) {
+		if (i)
+			*o++ = '\t';
+		if (c[i].is_null || (t->cols[i].type == STORE_COL_REAL &&
+		                     isnan(c[i].d))) {
+			*o++ = '\\';
+			*o++ = 'N';
+		} else if (t->cols[i].type == STORE_COL_INT) {
+			o = copy_int(o, c[i].i);
+		} else if (t->cols[i].type == STORE_COL_REAL) {
+			o += fmt_num(o, c[i].d);
+		} else {
+			o = copy_text(o, c[i].z);
+		}
+	}
+	*o++ = '\n';
+	q->copy_len = (size_t)(o - q->copy_buf);
+	q->copy_n++;
+	if (q->copy_len >= COPY_SEND) {
+		if (PQputCopyData(q->conn, q->copy_buf,
+		                  (int)q->copy_len) != 1)
+			return (rc = copy_end(st, 0, bad_row)) ? rc :
+			       fail_res(st, NULL, "loading table %s",
+			                t->name);
+		q->copy_len = 0;
+	}
+	if (q->copy_n >= COPY_STMT_ROWS)
+		return copy_end(st, 0, bad_row);
+	return ATTUNE_OK;
+}
+
+int pg_raw_flush(attune_store *st, int abandon, size_t *bad_row)
+{
+	struct pg *q = pg_of(st);
+	int rc;
+
+	if (bad_row)
+		*bad_row = 0;
+	rc = copy_end(st, abandon, bad_row);
+	q->copy_t = NULL;
+	q->copy_base = 0;
+	free(q->copy_buf);
+	q->copy_buf = NULL;
 	return rc;
 }
 
@@ -749,6 +986,19 @@ int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n)
 
 	if ((rc = pg_txn_lost(st)))
 		return rc;
+	if ((rc = copy_end(st, 0, NULL)))
+		return rc;
+	if (q->bulk == 1 && (rc = cmd(st, bulk_add_sql, "checking the "
+	                              "references of the loaded rows")))
+		return rc;
+	/* Statistics for the planner now, not when autovacuum comes by:
+	 * on tables it still believes empty it plans sequential scans,
+	 * and a caseload page over millions of rows takes seconds. ANALYZE
+	 * samples (a bounded number of rows a table) and may run inside
+	 * the transaction. */
+	if (q->bulk && (rc = cmd(st, "ANALYZE", "gathering statistics")))
+		return rc;
+	q->bulk = 0;
 	for (i = 0; i < n && rc == ATTUNE_OK; i++) {
 		if (!t[i].has_id)
 			continue;
@@ -936,10 +1186,13 @@ void pg_close(attune_store *st)
 	if (!q)
 		return;
 	if (q->conn) {
+		if (q->copying)
+			copy_end(st, 1, NULL);
 		if (q->txn && !conn_lost(q))
 			PQclear(PQexec(q->conn, "ROLLBACK"));
 		PQfinish(q->conn);
 	}
+	free(q->copy_buf);
 	free(q->location);
 	free(q);
 	st->engine = NULL;

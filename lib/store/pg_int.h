@@ -26,6 +26,16 @@ struct pg {
 	char where[PG_WHERE_MAX]; /* the location without its password */
 	char *location;           /* as given, to scrub its password out of
 	                             libpq's messages */
+	/* A bulk load (pg_raw_insert): rows of copy_t go out with COPY,
+	 * copy_n of them in the COPY statement under way, copy_base in the
+	 * table's earlier ones; copy_buf[0..copy_len) not sent yet. */
+	const struct store_table *copy_t;
+	int copying;
+	size_t copy_n, copy_base, copy_len;
+	char *copy_buf;
+	int bulk;                 /* 1: foreign keys set aside for a bulk
+	                             load (pg_raw_keys adds them back);
+	                             2: tried, kept (no right to alter) */
 };
 
 /* The SQL of statement id (pg_ops.c), with $1, $2, ... parameters. */
@@ -88,7 +98,9 @@ int pg_rollback(attune_store *st);
 int pg_raw_dump(attune_store *st, const struct store_table *t, size_t n,
                 store_row_cb cb, void *ctx);
 int pg_raw_insert(attune_store *st, const struct store_table *t,
-                  const struct store_cell *c);
+                  const struct store_cell *c, size_t *bad_row);
+int pg_raw_flush(attune_store *st, int abandon, size_t *bad_row);
+int pg_raw_prepare(attune_store *st);
 int pg_raw_keys(attune_store *st, const struct store_table *t, size_t n);
 
 #endif

@@ -1950,5 +1950,7 @@ const struct attune_store_ops store_pg_ops = {
 	.setting_get = p_setting_get,
 	.raw_dump = pg_raw_dump,
 	.raw_insert = pg_raw_insert,
+	.raw_flush = pg_raw_flush,
+	.raw_prepare = pg_raw_prepare,
 	.raw_keys = pg_raw_keys,
 };

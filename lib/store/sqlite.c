@@ -328,7 +328,17 @@ struct sq {
 	struct sq_file *file;     /* NULL: an in-memory database */
 	int wlocked;              /* this handle holds file->wmu */
 	sqlite3_int64 changes0;   /* total_changes at BEGIN */
+	/* A bulk load (raw_insert): the INSERT of table raw_t, kept
+	 * prepared; raw_cache is the cache_size to go back to (0: none
+	 * changed). */
+	sqlite3_stmt *raw_ins;
+	const struct store_table *raw_t;
+	int raw_cache;
+	int raw_fk;               /* foreign keys off for a bulk load */
 };
+
+static void raw_end(attune_store *st);
+static void raw_fk_on(attune_store *st);
 
 static sqlite3 *db_of(attune_store *st)
 {
@@ -777,6 +787,8 @@ static int sq_commit(attune_store *st)
 	uint64_t seq;
 	int rc;
 
+	raw_end(st);
+
 	if (sqlite3_get_autocommit(db_of(st))) {
 		wsettle(st);
 		return store_fail(st, ATTUNE_ESTORE,
@@ -784,6 +796,7 @@ static int sq_commit(attune_store *st)
 		                  "an earlier error; nothing was committed");
 	}
 	rc = run(st, S_COMMIT, "committing the transaction");
+	raw_fk_on(st);
 	if (rc == ATTUNE_OK) {
 		seq = commit_seq(st);
 		wsettle(st);
@@ -799,8 +812,11 @@ static int sq_rollback(attune_store *st)
 {
 	int rc = ATTUNE_OK;
 
+	raw_end(st);
+
 	if (!sqlite3_get_autocommit(db_of(st)))
 		rc = run(st, S_ROLLBACK, "rolling back the transaction");
+	raw_fk_on(st);
 	wsettle(st);
 	return rc;
 }
@@ -2989,6 +3005,7 @@ static void sq_close(attune_store *st)
 		return;
 	for (i = 0; i < S_N; i++)
 		sqlite3_finalize(q->cache[i]);
+	sqlite3_finalize(q->raw_ins);
 	if (q->db) {
 		if (!sqlite3_get_autocommit(q->db))
 			sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
@@ -3210,26 +3227,82 @@ static int sq_raw_dump(attune_store *st, const struct store_table *t,
 	return rc;
 }
 
-static int sq_raw_insert(attune_store *st, const struct store_table *t,
-                         const struct store_cell *c)
+/* A bulk load's page cache: 256 MiB (negative: KiB), so that the
+ * indexes of millions of rows stay in memory until the commit. The
+ * commit itself is as durable as any other (same journal, same sync). */
+#define RAW_CACHE_KIB 262144
+
+/* After a bulk load: the prepared INSERT goes, the cache size comes
+ * back. */
+static void raw_end(attune_store *st)
 {
+	struct sq *q = st->engine;
+	char zSql[64];
+
+	sqlite3_finalize(q->raw_ins);
+	q->raw_ins = NULL;
+	q->raw_t = NULL;
+	if (q->raw_cache) {
+		snprintf(zSql, sizeof(zSql), "PRAGMA cache_size = %d",
+		         q->raw_cache);
+		sqlite3_exec(q->db, zSql, NULL, NULL, NULL);
+		q->raw_cache = 0;
+	}
+}
+
+/* The first row of a bulk load: a larger cache for its duration. */
+static int raw_start(attune_store *st)
+{
+	struct sq *q = st->engine;
 	sqlite3_stmt *s = NULL;
+	char zSql[64];
+	int src;
+
+	src = sqlite3_prepare_v2(q->db, "PRAGMA cache_size", -1, &s, NULL);
+	if (src == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		q->raw_cache = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (!q->raw_cache)
+		return ATTUNE_OK;
+	snprintf(zSql, sizeof(zSql), "PRAGMA cache_size = -%d", RAW_CACHE_KIB);
+	return exec(st, zSql);
+}
+
+static int sq_raw_insert(attune_store *st, const struct store_table *t,
+                         const struct store_cell *c, size_t *bad_row)
+{
+	struct sq *q = st->engine;
+	sqlite3_stmt *s;
 	strbuf b;
 	size_t i;
 	int rc, src = SQLITE_OK;
 
+	*bad_row = 0;
 	if ((rc = txn_lost(st)) != ATTUNE_OK)
 		return rc;
-	sb_init(&b, 4096);
-	if ((rc = raw_sql(st, t, 1, &b)))
-		goto out;
-	/* Prepared per row: simple, and fast enough for a practice (a
-	 * per-table statement cache is the next step for bulk loads). */
-	src = sqlite3_prepare_v2(db_of(st), b.s, -1, &s, NULL);
-	if (src != SQLITE_OK) {
-		rc = sq_fail(st, src, "adding a row to %s", t->name);
-		goto out;
+	if (q->raw_t != t) {
+		/* One prepared INSERT per table, kept while its rows come. */
+		sqlite3_finalize(q->raw_ins);
+		q->raw_ins = NULL;
+		q->raw_t = NULL;
+		if (!q->raw_cache && (rc = raw_start(st)))
+			return rc;
+		sb_init(&b, 4096);
+		rc = raw_sql(st, t, 1, &b);
+		if (rc == ATTUNE_OK) {
+			src = sqlite3_prepare_v3(q->db, b.s, -1,
+			                         SQLITE_PREPARE_PERSISTENT,
+			                         &q->raw_ins, NULL);
+			if (src != SQLITE_OK)
+				rc = sq_fail(st, src, "adding a row to %s",
+				             t->name);
+		}
+		sb_free(&b);
+		if (rc)
+			return rc;
+		q->raw_t = t;
 	}
+	s = q->raw_ins;
 	for (i = 0; i < t->n_cols && src == SQLITE_OK; i++) {
 		int k = (int)i + 1;
 
@@ -3244,24 +3317,84 @@ static int sq_raw_insert(attune_store *st, const struct store_table *t,
 	}
 	if (src != SQLITE_OK) {
 		rc = bind_fail(st, t->name);
-		goto out;
+		sqlite3_reset(s);
+		return rc;
 	}
 	src = sqlite3_step(s);
 	if (src != SQLITE_DONE)
 		rc = sq_fail(st, src, "adding a row to %s", t->name);
-out:
-	sqlite3_finalize(s);
-	sb_free(&b);
+	sqlite3_reset(s);
 	return rc;
+}
+
+static int sq_raw_flush(attune_store *st, int abandon, size_t *bad_row)
+{
+	struct sq *q = st->engine;
+
+	/* Every row was stepped when given: nothing is pending. */
+	(void)abandon;
+	if (bad_row)
+		*bad_row = 0;
+	sqlite3_finalize(q->raw_ins);
+	q->raw_ins = NULL;
+	q->raw_t = NULL;
+	return ATTUNE_OK;
+}
+
+/* A bulk load goes without SQLite's foreign key checks, one lookup
+ * per row (the pragma only changes outside a transaction); sq_raw_keys
+ * checks every reference at the end with PRAGMA foreign_key_check
+ * (https://www.sqlite.org/pragma.html#pragma_foreign_key_check), and
+ * commit or rollback turns the checks back on. */
+static int sq_raw_prepare(attune_store *st)
+{
+	struct sq *q = st->engine;
+	int rc;
+
+	if (!sqlite3_get_autocommit(q->db))
+		return ATTUNE_OK;
+	if ((rc = exec(st, "PRAGMA foreign_keys = OFF")) == ATTUNE_OK)
+		q->raw_fk = 1;
+	return rc;
+}
+
+static void raw_fk_on(attune_store *st)
+{
+	struct sq *q = st->engine;
+
+	if (q->raw_fk && sqlite3_get_autocommit(q->db) &&
+	    sqlite3_exec(q->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	                 NULL) == SQLITE_OK)
+		q->raw_fk = 0;
 }
 
 static int sq_raw_keys(attune_store *st, const struct store_table *t,
                        size_t n)
 {
+	struct sq *q = st->engine;
+	sqlite3_stmt *s = NULL;
+	int rc, src;
+
 	/* INTEGER PRIMARY KEY takes max(rowid) + 1: nothing to advance. */
 	(void)t;
 	(void)n;
-	return txn_lost(st);
+	if ((rc = txn_lost(st)) != ATTUNE_OK || !q->raw_fk)
+		return rc;
+	src = sqlite3_prepare_v2(q->db, "PRAGMA foreign_key_check", -1, &s,
+	                         NULL);
+	if (src != SQLITE_OK)
+		return sq_fail(st, src, "checking the references");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "table %.40s: row %lld "
+		                "refers to a missing row of %.40s",
+		                (const char *)sqlite3_column_text(s, 0),
+		                (long long)sqlite3_column_int64(s, 1),
+		                (const char *)sqlite3_column_text(s, 2));
+	else if (src != SQLITE_DONE)
+		rc = sq_fail(st, src, "checking the references");
+	sqlite3_finalize(s);
+	return rc;
 }
 
 struct sqlite3 *store_sqlite_db(attune_store *st)
@@ -3332,5 +3465,7 @@ const struct attune_store_ops store_sqlite_ops = {
 	.setting_get = sq_setting_get,
 	.raw_dump = sq_raw_dump,
 	.raw_insert = sq_raw_insert,
+	.raw_flush = sq_raw_flush,
+	.raw_prepare = sq_raw_prepare,
 	.raw_keys = sq_raw_keys,
 };

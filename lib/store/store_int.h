@@ -212,9 +212,25 @@ struct attune_store_ops {
 	 * snapshot transaction of its own (never inside begin()). */
 	int (*raw_dump)(attune_store *st, const struct store_table *t,
 	                size_t n, store_row_cb cb, void *ctx);
-	/* Insert one row as given, keys included, inside begin(). */
+	/* Insert one row as given, keys included, inside begin(). On
+	 * failure *bad_row is 0 when this row was refused, else the 1-based
+	 * place among the rows since the last raw_flush of the row the
+	 * database refused (an engine that buffers finds out later). */
 	int (*raw_insert)(attune_store *st, const struct store_table *t,
-	                  const struct store_cell *c);
+	                  const struct store_cell *c, size_t *bad_row);
+	/* Optional; before begin() of a bulk load: the engine may set
+	 * per-row checks aside for that transaction (SQLite's foreign
+	 * keys), as long as raw_keys() checks them again set-wise and
+	 * commit or rollback restores them. */
+	int (*raw_prepare)(attune_store *st);
+	/* Finish the raw inserts given since the last flush, all of one
+	 * table: an engine may buffer them (PostgreSQL streams them with
+	 * COPY, SQLite keeps its prepared INSERT), so call this after a
+	 * table's last row and before any other statement. A row the
+	 * database refuses may only show here: then *bad_row gets its
+	 * 1-based place among the rows since the last flush (0 when not
+	 * known). abandon: the load is failing; drop what is pending. */
+	int (*raw_flush)(attune_store *st, int abandon, size_t *bad_row);
 	/* After raw inserts, inside begin(): make later inserts of t[0..n)
 	 * take keys above the largest one there (PostgreSQL's identity
 	 * sequences; SQLite needs nothing). */

@@ -47,11 +47,13 @@ expect_rc 0 "token revoke"
 db_sql "$SRC" "INSERT INTO clinic_settings VALUES (1, 'b_note', 'x'),
                (1, 'B_note', 'y'), (1, 'a-note', 'z')" >/dev/null
 # A session transcript (the web app stores them; text with markup,
-# quotes, a newline and non-ASCII must come back as it was).
+# quotes, a newline, a tab, a backslash, \N and non-ASCII must come
+# back as it was: PostgreSQL loads it through COPY's text format).
+tab=$(printf '\t')
 db_sql "$SRC" "INSERT INTO transcripts (session_id, format, body,
                created_at, created_by)
                SELECT min(id), 'text', 'T: How was it?
-C: \"Fine\" <b>really</b> — café', 1767225600, NULL
+C: \"Fine\" <b>really</b>${tab}— café \\N C:\\x', 1767225600, NULL
                FROM sessions" >/dev/null
 
 run export --help
