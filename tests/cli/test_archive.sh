@@ -73,7 +73,7 @@ check
 check
 [ "$(stat -c %a "$T/a.jsonl")" = 600 ] || fail "the archive is the owner's only"
 check
-head -n 1 "$T/a.jsonl" | grep -q '^{"format":"attune-archive/1","schema_version":' ||
+head -n 1 "$T/a.jsonl" | grep -q '^{"format":"attune-archive/2","schema_version":' ||
 	fail "header line"
 check
 tail -n 1 "$T/a.jsonl" | grep -q '"instruments":\[\["checkin-alliance","1"\]' ||
@@ -181,7 +181,7 @@ sed "${n}s/\"C-/\"X-/" "$T/a.jsonl" >"$T/changed.jsonl"
 end=$(wc -l <"$T/a.jsonl")
 refused "$T/changed.jsonl" "line $end: checksum mismatch"
 
-sed '1s|attune-archive/1|attune-archive/9|' "$T/a.jsonl" >"$T/format.jsonl"
+sed '1s|attune-archive/2|attune-archive/9|' "$T/a.jsonl" >"$T/format.jsonl"
 refused "$T/format.jsonl" "line 1: archive format \"attune-archive/9\""
 echo 'client,session' >"$T/csv.jsonl"
 refused "$T/csv.jsonl" "line 1: not valid JSON"
