@@ -44,6 +44,11 @@ run token create --user alex --db "$SRC"
 expect_rc 0 "second token"
 run --db "$SRC" token revoke 1
 expect_rc 0 "token revoke"
+# Sites (schema 4) and a user's site.
+run --db "$SRC" site add North
+expect_rc 0 "site"
+run --db "$SRC" user set-site --name alex --site North
+expect_rc 0 "set-site"
 db_sql "$SRC" "INSERT INTO clinic_settings VALUES (1, 'b_note', 'x'),
                (1, 'B_note', 'y'), (1, 'a-note', 'z')" >/dev/null
 # A session transcript (the web app stores them; text with markup,
@@ -90,6 +95,10 @@ check
   archive.export ] || fail "the audit row is archive.export"
 check
 ! grep -q '"archive\.export"' "$T/a.jsonl" || fail "own audit row in archive"
+check
+grep -q '^\["sites",1,1,"North",' "$T/a.jsonl" &&
+	grep -q '^\["users",3,1,"alex",.*,1\]$' "$T/a.jsonl" ||
+	fail "sites and users.site_id in the archive"
 check
 grep -q '^\["grants",5,1,' "$T/a.jsonl" &&
 	[ "$(grep -c '^\["api_tokens",' "$T/a.jsonl")" -eq 2 ] || fail "grants, tokens"
