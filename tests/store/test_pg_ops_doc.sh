@@ -133,6 +133,18 @@ PRIMARY="postgresql://attune@127.0.0.1:$P1/attune"
 check
 [ "$(q "$P1" attune "SELECT count(*) FROM clients")" = 30 ] ||
 	fail "the demo clinic on the primary"
+# docs: a libpq connection service file and ATTUNE_DB="service=attune"
+cat >"$W/pg_service.conf" <<EOF
+[attune]
+host=127.0.0.1
+port=$P1
+dbname=attune
+user=attune
+EOF
+check
+PGSERVICEFILE="$W/pg_service.conf" ATTUNE_DB="service=attune" \
+	"$ATTUNE" site list >"$W/out" 2>"$W/err" && grep -q North "$W/out" ||
+	fail "ATTUNE_DB=service=attune with PGSERVICEFILE: $(cat "$W/err")"
 
 # ---- 2. A streaming replica: pg_basebackup -R ----
 P2=$(free_port 2)
@@ -183,10 +195,23 @@ check
 check
 grep -q "read-only transaction" "$W/err" ||
 	fail "the refusal names the read-only transaction: $(cat "$W/err")"
-"$ATTUNE" report --client C-1001 --db "$REPLICA" >"$W/out" 2>"$W/err"
+for verb in "report --client C-1001" "client list"; do
+	# shellcheck disable=SC2086
+	"$ATTUNE" $verb --db "$REPLICA" >"$W/out" 2>"$W/err"
+	rc=$?
+	check
+	[ "$rc" -ne 0 ] && [ ! -s "$W/out" ] ||
+		fail "$verb on a replica must be refused (rc $rc)"
+done
+# export --all audits after its snapshot: to a file, the file is never
+# made; (to standard output it has printed the archive by then: a known
+# gap, docs/operations.md).
+"$ATTUNE" export --all --out "$W/replica.jsonl" --db "$REPLICA" \
+	>/dev/null 2>"$W/err"
 rc=$?
 check
-[ "$rc" -ne 0 ] && [ ! -s "$W/out" ] || fail "report on a replica"
+[ "$rc" -ne 0 ] && [ ! -e "$W/replica.jsonl" ] ||
+	fail "export --all --out on a replica must fail without a file (rc $rc)"
 check
 [ "$(q "$P1" attune "SELECT count(*) FROM audit")" = "$audit_before" ] ||
 	fail "the refusals left audit rows"
