@@ -14,6 +14,10 @@
 #include "attune/archive.h"
 #include "attune/store.h"
 
+/* A clinic network of this many sites (schema 5); therapists take turns. */
+#define BENCH_SITES 4
+#define BENCH_SITES_STR "4"
+
 #define OUT_CAP ((size_t)1 << 20)
 
 static char out[OUT_CAP + 4096];
@@ -152,10 +156,21 @@ int main(int argc, char **argv)
 	put_int(t0);
 	put("]");
 	eol();
-	/* users: the admin, then therapists ther1 .. (role 2) */
+	/* sites: BENCH_SITES of them; therapists take turns */
+	for (i = 1; i <= BENCH_SITES; i++) {
+		put("[\"sites\",");
+		put_int(i);
+		put(",1,\"Site ");
+		put_int(i);
+		put("\",");
+		put_int(t0);
+		put("]");
+		eol();
+	}
+	/* users: the admin (no site), then therapists ther1 .. (role 2) */
 	put("[\"users\",1,1,\"admin\",\"Clinic admin\",0,null,");
 	put_int(t0);
-	put("]");
+	put(",null]");
 	eol();
 	for (i = 1; i <= n_ther; i++) {
 		put("[\"users\",");
@@ -166,6 +181,8 @@ int main(int argc, char **argv)
 		put_int(i);
 		put("\",2,null,");
 		put_int(t0);
+		put(",");
+		put_int((i - 1) % BENCH_SITES + 1);
 		put("]");
 		eol();
 	}
@@ -240,7 +257,7 @@ int main(int argc, char **argv)
 	crypto_generichash_final(&hash, sum, sizeof(sum));
 	sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
 	put("{\"end\":\"" ATTUNE_ARCHIVE_FORMAT "\",\"rows\":{\"clinics\":1,"
-	    "\"users\":");
+	    "\"sites\":" BENCH_SITES_STR ",\"users\":");
 	put_int(n_ther + 1);
 	put(",\"supervision\":0,\"clients\":");
 	put_int(n_clients);

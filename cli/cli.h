@@ -122,6 +122,11 @@ int cli_report(struct cli *cli, attune_store *st, attune_id clinic,
 int cli_find_client(attune_store *st, attune_id clinic, const char *code,
                     attune_id *id);
 
+/* Look up a site of the clinic by name; message when absent
+ * (cmd_site.c). */
+int cli_find_site(attune_store *st, attune_id clinic, const char *name,
+                  attune_id *id);
+
 /* Subcommands. */
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_client(struct cli *cli, int argc, char **argv);
@@ -141,6 +146,8 @@ int cmd_user(struct cli *cli, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_site(struct cli *cli, int argc, char **argv);
+int cmd_overview(struct cli *cli, int argc, char **argv);
 
 /* Serve the web app on cli->db until SIGINT/SIGTERM (cmd_serve.c);
  * zListen NULL: 127.0.0.1:8080. Returns an exit code. For `attune demo`

@@ -17,7 +17,9 @@
 static const char user_usage[] =
 "usage: attune user add --role admin|supervisor|therapist --name NAME\n"
 "                       [--display-name TEXT] [--password-file FILE]\n"
+"                       [--site SITE]\n"
 "       attune user list\n"
+"       attune user set-site --name NAME (--site SITE | --no-site)\n"
 "       attune user passwd --name NAME [--password-file FILE]\n"
 "       attune user supervise --supervisor NAME --therapist NAME\n"
 "       attune user grant --name NAME --client CODE\n"
@@ -27,6 +29,8 @@ static const char user_usage[] =
 "             or typed twice at the terminal (no echo), or, without a\n"
 "             terminal, generated and printed once\n"
 "  list       users with their roles (never passwords)\n"
+"  set-site   the site the user works at (see attune site); --no-site\n"
+"             clears it. --site on add does the same in one step\n"
 "  passwd     set a new password; signs the user out everywhere\n"
 "  supervise  the supervisor may read the therapist's clients\n"
 "  grant      another therapist may read this client (shared care)\n"
@@ -160,7 +164,8 @@ static int list_cb(void *ctx, const attune_user_rec *u)
 int cmd_user(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_ROLE = OPT_FIRST_FREE, OPT_NAME, OPT_DISPLAY, OPT_PWFILE,
-	       OPT_SUPERVISOR, OPT_THERAPIST, OPT_CLIENT };
+	       OPT_SUPERVISOR, OPT_THERAPIST, OPT_CLIENT, OPT_SITE,
+	       OPT_NO_SITE };
 	static const struct option opts[] = {
 		CLI_COMMON_OPTS,
 		{"role", required_argument, NULL, OPT_ROLE},
@@ -170,10 +175,15 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 		{"supervisor", required_argument, NULL, OPT_SUPERVISOR},
 		{"therapist", required_argument, NULL, OPT_THERAPIST},
 		{"client", required_argument, NULL, OPT_CLIENT},
+		{"site", required_argument, NULL, OPT_SITE},
+		{"no-site", no_argument, NULL, OPT_NO_SITE},
 		{NULL, 0, NULL, 0}
 	};
 	const char *verb, *role = NULL, *name = NULL, *display = NULL;
 	const char *pwfile = NULL, *sup = NULL, *ther = NULL, *code = NULL;
+	const char *site = NULL;
+	attune_id site_id = 0, uid = 0;
+	int no_site = 0;
 	char pw[PW_MAX + 2], hash[WEB_PWHASH_MAX];
 	attune_store *st = NULL;
 	attune_id clinic;
@@ -196,6 +206,8 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 		case OPT_SUPERVISOR: sup = optarg; break;
 		case OPT_THERAPIST: ther = optarg; break;
 		case OPT_CLIENT: code = optarg; break;
+		case OPT_SITE: site = optarg; break;
+		case OPT_NO_SITE: no_site = 1; break;
 		default:
 			if (cli_common_opt(cli, c, optarg) <= 0)
 				return cli_usage(user_usage, 1);
@@ -230,12 +242,33 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 	} else if (strcmp(verb, "grant") == 0) {
 		if (!name || !code)
 			return cli_usage(user_usage, 1);
+	} else if (strcmp(verb, "set-site") == 0) {
+		if (!name || !site == !no_site)
+			return cli_usage(user_usage, 1);
 	} else if (strcmp(verb, "list") != 0) {
 		cli_err("unknown verb 'user %s' (see attune user --help)", verb);
 		return EXIT_USAGE;
 	}
+	if ((site || no_site) && strcmp(verb, "add") != 0 &&
+	    strcmp(verb, "set-site") != 0)
+		return cli_usage(user_usage, 1);
 	if (cli_open_store(cli, 0, &st, &clinic))
 		return EXIT_INPUT;
+	/* The site first: an unknown one changes nothing. */
+	if (site && cli_find_site(st, clinic, site, &site_id))
+		goto out;
+	if (strcmp(verb, "set-site") == 0) {
+		if (find_user(st, clinic, name, &f1))
+			goto out;
+		if ((rc = attune_store_user_set_site(st, f1.id, site_id)))
+			goto store_fail;
+		if (site)
+			printf("%s works at %s\n", name, site);
+		else
+			printf("%s works at no site\n", name);
+		exitc = EXIT_OKAY;
+		goto out;
+	}
 	if (strcmp(verb, "list") == 0) {
 		rc = attune_store_user_list(st, clinic, list_cb, NULL);
 		if (rc)
@@ -282,7 +315,16 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 		u.name = name;
 		u.display_name = display;
 		u.password_hash = hash;
-		rc = attune_store_user_add(st, &u, NULL);
+		/* the user and their site in one transaction */
+		rc = attune_store_begin(st);
+		if (!rc)
+			rc = attune_store_user_add(st, &u, &uid);
+		if (!rc && site_id)
+			rc = attune_store_user_set_site(st, uid, site_id);
+		if (!rc)
+			rc = attune_store_commit(st);
+		else
+			attune_store_rollback(st);
 	} else {
 		if (find_user(st, clinic, name, &f1))
 			goto out;

@@ -29,6 +29,9 @@ static const struct command {
 	{"export", cmd_export, "write the whole database as an archive"},
 	{"import", cmd_import, "load an archive into a new database"},
 	{"serve", cmd_serve, "serve the web app"},
+	{"overview", cmd_overview, "the clinic per therapist or site "
+	                           "(aggregates)"},
+	{"site", cmd_site, "the sites of a clinic network"},
 	{"user", cmd_user, "web accounts, supervision and grants"},
 	{"token", cmd_token, "API tokens for the JSON API"},
 	{NULL, NULL, NULL}

@@ -366,9 +366,89 @@ static int target_user(struct web_req *r, struct users **us,
 	return 0;
 }
 
+/* ---- Sites (schema 5): a user works at one site or none ---- */
+
+#define SITES_MAX 256
+
+struct sites {
+	struct web_req *r;
+	attune_id id[SITES_MAX];
+	const char *name[SITES_MAX];
+	size_t n;
+};
+
+static int sites_cb(void *ctx, const attune_site_rec *s)
+{
+	struct sites *ss = ctx;
+
+	if (ss->n == SITES_MAX)
+		return 0;
+	ss->id[ss->n] = s->id;
+	if (!(ss->name[ss->n] = arena_strdup(&ss->r->ar, s->name)))
+		return ATTUNE_ENOMEM;
+	ss->n++;
+	return 0;
+}
+
+static int sites_load(struct web_req *r, struct sites **out)
+{
+	struct sites *ss = arena_alloc(&r->ar, sizeof(*ss));
+
+	if (!ss)
+		return ATTUNE_ENOMEM;
+	ss->r = r;
+	ss->n = 0;
+	*out = ss;
+	return attune_store_site_list(r->st, r->srv->clinic_id, sites_cb, ss);
+}
+
+static const char *site_name(const struct sites *ss, attune_id id)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++)
+		if (ss->id[i] == id)
+			return ss->name[i];
+	return NULL;
+}
+
+/* The site row of the user table and the form that changes it. */
+static void site_form(struct web_req *r, const struct sites *ss,
+                      const attune_user_rec *u)
+{
+	strbuf *b = &r->out;
+	size_t i;
+
+	html_raw_trusted(b, "<h2>Site</h2>\n");
+	if (ss->n == 0) {
+		html_raw_trusted(b, "<p class=\"muted\">The clinic has no "
+		                 "sites yet (<code>attune site add NAME</code>)."
+		                 "</p>\n");
+		return;
+	}
+	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
+	          "action=\"/admin/users/%lld/site\">", (long long)u->id);
+	form_csrf(r);
+	html_raw_trusted(b, "<div><label for=\"site\">Works at</label>"
+	                 "<select id=\"site\" name=\"site\">");
+	html_raw_trusted(b, u->site_id ? "<option value=\"\">No site</option>"
+	                 : "<option value=\"\" selected>No site</option>");
+	for (i = 0; i < ss->n; i++) {
+		sb_printf(b, "<option value=\"%lld\"%s>", (long long)ss->id[i],
+		          ss->id[i] == u->site_id ? " selected" : "");
+		html_text(b, ss->name[i]);
+		html_raw_trusted(b, "</option>");
+	}
+	html_raw_trusted(b, "</select></div><button type=\"submit\">Set "
+	                 "site</button></form>\n<p class=\"muted\">The "
+	                 "clinic overview groups therapists by site.</p>\n");
+}
+
 static int user_page(struct web_req *r, const char *zNotice,
                      const char *zError)
 {
+	struct sites *ss;
+	const char *zSite;
 	strbuf *b = &r->out;
 	struct users *us;
 	const attune_user_rec *u;
@@ -378,9 +458,10 @@ static int user_page(struct web_req *r, const char *zNotice,
 
 	if ((rc = target_user(r, &us, &u)))
 		return rc < 0 ? 0 : rc;
-	if ((rc = last_logins(r, us)))
+	if ((rc = last_logins(r, us)) || (rc = sites_load(r, &ss)))
 		return rc;
 	self = u->id == r->user.id;
+	zSite = u->site_id ? site_name(ss, u->site_id) : NULL;
 	sb_reset(b);
 	page_begin(r, web_printf(r, "User %s", u->name));
 	page_notes(r, zNotice, zError);
@@ -392,6 +473,8 @@ static int user_page(struct web_req *r, const char *zNotice,
 	html_text(b, u->display_name ? u->display_name : "");
 	html_raw_trusted(b, "</td></tr><tr><th scope=\"row\">Role</th><td>");
 	html_text(b, role_word(u->role));
+	html_raw_trusted(b, "</td></tr><tr><th scope=\"row\">Site</th><td>");
+	html_text(b, zSite ? zSite : "none");
 	html_raw_trusted(b, "</td></tr><tr><th scope=\"row\">Sign-in</th><td>");
 	html_text(b, u->password_hash ? "can sign in"
 	                              : "disabled: set a new password to "
@@ -402,8 +485,9 @@ static int user_page(struct web_req *r, const char *zNotice,
 	html_raw_trusted(b, "</td></tr><tr><th scope=\"row\">Added (UTC)</th>"
 	                 "<td>");
 	html_utc(b, u->created_at);
-	html_raw_trusted(b, "</td></tr></tbody></table></div>\n"
-	                 "<h2>Role</h2>\n");
+	html_raw_trusted(b, "</td></tr></tbody></table></div>\n");
+	site_form(r, ss, u);
+	html_raw_trusted(b, "<h2>Role</h2>\n");
 	if (self) {
 		html_raw_trusted(b, "<p class=\"muted\">You cannot change your "
 		                 "own role or stop your own sign-in; another "
@@ -527,6 +611,37 @@ int h_admin_user_role(struct web_req *r)
 	return user_page(r, web_printf(r, "%s is now %s, and was signed out "
 	                               "everywhere.", u->name,
 	                               role_word(role)), NULL);
+}
+
+/* Put the user at a site (field "site": its id, or "" for none). A
+ * site of another clinic or none that exists is a 400 that changes
+ * nothing. */
+int h_admin_user_site(struct web_req *r)
+{
+	struct users *us;
+	struct sites *ss;
+	const attune_user_rec *u;
+	attune_id site = web_field_int(r, "site", 0);
+	int rc;
+
+	if ((rc = target_user(r, &us, &u)))
+		return rc < 0 ? 0 : rc;
+	if ((rc = sites_load(r, &ss)))
+		return rc;
+	if (site && !site_name(ss, site)) {
+		r->status = 400;
+		return user_page(r, NULL, "There is no such site in this "
+		                 "clinic.");
+	}
+	if (site == u->site_id)
+		return user_page(r, web_printf(r, "%s works there already.",
+		                               u->name), NULL);
+	if ((rc = attune_store_user_set_site(r->st, u->id, site)))
+		return rc;
+	return user_page(r, site ? web_printf(r, "%s now works at %s.",
+	                                      u->name, site_name(ss, site))
+	                         : web_printf(r, "%s now works at no site.",
+	                                      u->name), NULL);
 }
 
 int h_admin_user_password(struct web_req *r)

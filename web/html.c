@@ -140,7 +140,10 @@ void page_begin(struct web_req *r, const char *zTitle)
 		html_raw_trusted(b, "<nav aria-label=\"Main\">");
 		if (r->user.role != ATTUNE_ROLE_ADMIN) {
 			nav_link(r, "/caseload", "Caseload");
+			if (r->user.role == ATTUNE_ROLE_SUPERVISOR)
+				nav_link(r, "/clinic", "Clinic");
 		} else {
+			nav_link(r, "/clinic", "Clinic");
 			nav_link(r, "/admin/users", "Users");
 			nav_link(r, "/admin/grants", "Access");
 			nav_link(r, "/admin/settings", "Settings");

@@ -118,6 +118,12 @@ int web_valid_role(const char *v, size_t n)
 	       (n == 9 && memcmp(v, "therapist", 9) == 0);
 }
 
+int web_valid_by(const char *v, size_t n)
+{
+	return (n == 9 && memcmp(v, "therapist", 9) == 0) ||
+	       (n == 4 && memcmp(v, "site", 4) == 0);
+}
+
 int web_valid_date(const char *v, size_t n)
 {
 	size_t i;
@@ -240,6 +246,15 @@ static const struct web_param p_client_add[] = {
 static const struct web_param p_role[] = {
 	{"csrf", web_valid_hex64, 1},
 	{"role", web_valid_role, 1},
+	{NULL, NULL, 0}
+};
+static const struct web_param p_site[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"site", web_valid_id0, 1},          /* "" for no site */
+	{NULL, NULL, 0}
+};
+static const struct web_param q_clinic[] = {
+	{"by", web_valid_by, 0},             /* therapist (default) | site */
 	{NULL, NULL, 0}
 };
 static const struct web_param p_password_set[] = {
@@ -375,6 +390,11 @@ const struct web_route web_routes[] = {
 	 h_admin_user, "one user: role, password, sign-in"},
 	{"POST", "/admin/users/{id}/role", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
 	 p_role, h_admin_user_role, "change a user's role"},
+	{"POST", "/admin/users/{id}/site", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
+	 p_site, h_admin_user_site, "put a user at a site, or at none"},
+	{"GET", "/clinic", WEB_ADMIN | WEB_SUPERVISOR, WEB_CSRF_NONE, q_clinic,
+	 NULL, h_clinic, "the clinic overview per therapist or site "
+	 "(aggregates)"},
 	{"POST", "/admin/users/{id}/password", WEB_ADMIN, WEB_CSRF_SESSION,
 	 NULL, p_password_set, h_admin_user_password,
 	 "set a new password for a user (signs them out everywhere)"},

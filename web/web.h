@@ -194,6 +194,7 @@ int web_valid_hex64(const char *v, size_t n);     /* CSRF tokens */
 int web_valid_number(const char *v, size_t n);    /* answer, or empty */
 int web_valid_role(const char *v, size_t n);
 int web_valid_date(const char *v, size_t n);      /* YYYY-MM-DD */
+int web_valid_by(const char *v, size_t n);        /* therapist | site */
 int web_valid_date0(const char *v, size_t n);     /* the same, or empty */
 /* A "YYYY-MM-DD" calendar date from 1970 on as unix seconds at 00:00
  * UTC; -1 when it is not one (2026-02-30). */
@@ -343,6 +344,8 @@ int h_admin_user_add(struct web_req *r);
 int h_admin_user(struct web_req *r);
 int h_admin_user_role(struct web_req *r);
 int h_admin_user_password(struct web_req *r);
+int h_admin_user_site(struct web_req *r);
+int h_clinic(struct web_req *r);                 /* clinic.c */
 int h_admin_user_disable(struct web_req *r);
 int h_admin_supervision(struct web_req *r);
 int h_admin_supervision_remove(struct web_req *r);

@@ -10,7 +10,7 @@
 #include "store.h"
 
 /* The first line's "format" value; a reader refuses any other. */
-#define ATTUNE_ARCHIVE_FORMAT "attune-archive/1"
+#define ATTUNE_ARCHIVE_FORMAT "attune-archive/2"
 
 /* Receives the archive in pieces of whole lines; returns 0, or non-zero
  * to stop the export (which then fails with ATTUNE_EIO). */

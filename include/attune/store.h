@@ -126,6 +126,9 @@ typedef struct attune_user_rec {
 	attune_role role;
 	const char *password_hash;/* argon2id string, or NULL */
 	int64_t created_at;
+	attune_id site_id;        /* the site the user works at (schema 5:
+	                             attune_store_user_set_site), 0: none;
+	                             filled by reads, ignored on add */
 } attune_user_rec;
 
 typedef struct attune_client_rec {
@@ -461,7 +464,7 @@ int attune_store_grant_list(attune_store *st, attune_id user_id,
  * so it is not audited; ATTUNE_ENOTFOUND when there is no such client. */
 int attune_store_client_access(attune_store *st, attune_id user_id,
                                attune_id client_id, attune_access *out);
-/* The same, and the client's data version (schema 4): a number that
+/* The same, and the client's data version (schema 5): a number that
  * changes, in the same transaction, with every write to the client's
  * record, episodes, sessions, responses, check-in links or transcripts,
  * whoever makes it (database triggers). Equal versions mean equal data,
@@ -550,5 +553,92 @@ int attune_store_transcript_list(attune_store *st, attune_id client_id,
  * transcript:N, detail client:C session:S) in the same transaction. */
 int attune_store_transcript_delete(attune_store *st, attune_id client_id,
                                    attune_id transcript_id);
+
+
+/* ==== Sites and the clinic overview (schema 5) ====
+ *
+ * A clinic network has sites; a user works at one site or none. The
+ * overview aggregates a clinic's outcomes per therapist or per site
+ * inside the database, so that only one row per group (plus a bounded
+ * histogram of PHQ-9 score pairs) leaves it. docs/analytics.md. */
+
+typedef struct attune_site_rec {
+	attune_id id;
+	attune_id clinic_id;
+	const char *name;         /* text, 1..ATTUNE_ID_MAX bytes, unique in
+	                             the clinic */
+	int64_t created_at;
+	int64_t n_users;          /* users at the site (on reads) */
+} attune_site_rec;
+
+typedef int (*attune_site_cb)(void *ctx, const attune_site_rec *r);
+
+/* Add a site to a clinic. ATTUNE_EEXIST when the name is taken there,
+ * ATTUNE_ENOTFOUND when there is no such clinic. Audited "site.add"
+ * (object site:N, detail clinic:C). */
+int attune_store_site_add(attune_store *st, attune_id clinic_id,
+                          const char *zName, attune_id *out_id);
+/* The sites of a clinic, ordered by name. Not audited (not client
+ * data). ATTUNE_ENOTFOUND when there is no such clinic. */
+int attune_store_site_list(attune_store *st, attune_id clinic_id,
+                           attune_site_cb cb, void *ctx);
+/* Put a user at a site (site_id 0: at none). The site must belong to
+ * the user's clinic (ATTUNE_EINVAL otherwise); ATTUNE_ENOTFOUND when
+ * there is no such user or site. Audited "user.site" (object user:N,
+ * detail site:S). */
+int attune_store_user_set_site(attune_store *st, attune_id user_id,
+                               attune_id site_id);
+
+typedef enum attune_overview_by {
+	ATTUNE_OVERVIEW_THERAPIST = 0,  /* a client's group: its therapist */
+	ATTUNE_OVERVIEW_SITE = 1        /* its therapist's site */
+} attune_overview_by;
+
+/* First and latest client-rated score of an outcome instrument (the
+ * overview is called with PHQ-9) per episode, judged with
+ * attune_change_classify() (Jacobson & Truax 1991 with the instrument's
+ * norms from the catalogue: its reliable-change points and cut-off). An
+ * episode counts when it has at least two scored responses; first and
+ * latest are by session number, then time recorded. */
+typedef struct attune_overview_outcome {
+	int64_t episodes;         /* episodes with a pair */
+	double sum_change;        /* sum of latest - first */
+	double mean_change;       /* sum_change / episodes; NaN when none */
+	int64_t improved;         /* reliably improved (recovered included) */
+	int64_t recovered;        /* of those, moved below the cut-off */
+	int64_t unchanged;        /* no reliable change */
+	int64_t deteriorated;     /* reliably worse (harmed included) */
+} attune_overview_outcome;
+
+typedef struct attune_overview_row {
+	attune_id id;             /* user or site id; 0: clients without a
+	                             therapist / therapists without a site */
+	const char *name;         /* login or site name; NULL for group 0 */
+	int64_t clients;
+	int64_t open_episodes;
+	int64_t recent_responses; /* responses recorded at or after `since` */
+	attune_overview_outcome all;     /* every episode, open or closed */
+	attune_overview_outcome closed;  /* finished episodes only */
+} attune_overview_row;
+
+typedef int (*attune_overview_cb)(void *ctx, const attune_overview_row *r);
+
+/* The clinic overview: one row per group, in name order (every
+ * therapist-role user, or every site, zeros included; then group 0 when
+ * it has clients). since: unix seconds, 0 for 90 days before now.
+ * outcome: the instrument whose first and latest totals are judged (a
+ * borrowed catalogue entry, "phq9" in attune's own callers); it needs a
+ * total and a reliable-change threshold (ATTUNE_EINVAL otherwise).
+ * Computed in the database with a bounded result (one row per group and
+ * at most one row per distinct PHQ-9 (first, latest) pair per group);
+ * memory grows with the number of groups, never with clients or
+ * responses. Aggregates only, no client codes; audited once
+ * "clinic.overview" (object clinic:C, detail by:therapist|site) before
+ * the first row. ATTUNE_ENOTFOUND when there is no such clinic. */
+struct attune_instrument;
+int attune_store_overview(attune_store *st, attune_id clinic_id,
+                          attune_overview_by by, int64_t since,
+                          const struct attune_instrument *outcome,
+                          attune_overview_cb cb, void *ctx);
 
 #endif

@@ -15,7 +15,7 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Table indexes, for references. */
-enum { T_CLINICS, T_USERS, T_SUPERVISION, T_CLIENTS, T_GRANTS, T_EPISODES,
+enum { T_CLINICS, T_SITES, T_USERS, T_SUPERVISION, T_CLIENTS, T_GRANTS, T_EPISODES,
        T_SESSIONS, T_RESPONSES, T_TRANSCRIPTS, T_LINKS, T_TOKENS,
        T_SETTINGS, T_AUDIT, T_N };
 
@@ -30,9 +30,12 @@ enum { T_CLINICS, T_USERS, T_SUPERVISION, T_CLIENTS, T_GRANTS, T_EPISODES,
 /* Columns in archive order: the order of docs/archive.md. */
 static const struct store_column c_clinics[] = {
 	I("id"), S("name"), I("created_at") };
+static const struct store_column c_sites[] = {
+	I("id"), REF("clinic_id", T_CLINICS), S("name"), I("created_at") };
 static const struct store_column c_users[] = {
 	I("id"), REF("clinic_id", T_CLINICS), S("name"), S0("display_name"),
-	I("role"), S0("password_hash"), I("created_at") };
+	I("role"), S0("password_hash"), I("created_at"),
+	REF0("site_id", T_SITES) };
 static const struct store_column c_supervision[] = {
 	REF("supervisor_id", T_USERS), REF("therapist_id", T_USERS),
 	I("created_at") };
@@ -75,6 +78,7 @@ static const struct store_column c_audit[] = {
  * sign-in sessions are left out: moving a practice signs everyone out. */
 const struct store_table store_archive_tables[] = {
 	TABLE("clinics", "id", 1, c_clinics),
+	TABLE("sites", "id", 1, c_sites),
 	TABLE("users", "id", 1, c_users),
 	TABLE("supervision", "supervisor_id, therapist_id", 0, c_supervision),
 	TABLE("clients", "id", 1, c_clients),

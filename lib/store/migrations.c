@@ -169,12 +169,6 @@
 	"CREATE INDEX transcripts_session ON transcripts" \
 	" (session_id, created_at)"
 
-static const char *const m1_sqlite[] = { M1(KEY_SQLITE) };
-static const char *const m1_pg[] = { M1(KEY_PG) };
-static const char *const m2_sqlite[] = { M2(KEY_SQLITE) };
-static const char *const m2_pg[] = { M2(KEY_PG) };
-static const char *const m3_sqlite[] = { M3(KEY_SQLITE) };
-static const char *const m3_pg[] = { M3(KEY_PG) };
 
 /* 4: a per-client data version, for caches of what is drawn from a
  * client's data (the web app's client page). Every insert, update or
@@ -280,12 +274,42 @@ static const char *const m4_pg[] = {
 	            DV_OF_SESSION("NEW"), DV_OF_SESSION("OLD")),
 };
 
+/* 5: sites of a clinic network, a therapist's site, and the indexes the
+ * clinic overview (attune_store_overview) needs: responses by time (the
+ * last-90-days count scans a range), by instrument and respondent (the
+ * first and latest PHQ-9 of every episode) and users by site. */
+#define M5(KEY) \
+	"CREATE TABLE sites (" \
+	" id " KEY "," \
+	" clinic_id BIGINT NOT NULL REFERENCES clinics(id)," \
+	" name TEXT NOT NULL," \
+	" created_at BIGINT NOT NULL," \
+	" UNIQUE (clinic_id, name))", \
+	"ALTER TABLE users ADD COLUMN site_id BIGINT REFERENCES sites(id)", \
+	"CREATE INDEX users_site ON users (site_id)", \
+	"CREATE INDEX responses_recorded ON responses (recorded_at)", \
+	"CREATE INDEX responses_instrument ON responses" \
+	" (instrument, respondent, session_id)", \
+	"CREATE INDEX clients_clinic_therapist ON clients" \
+	" (clinic_id, therapist_id)"
+
+static const char *const m1_sqlite[] = { M1(KEY_SQLITE) };
+static const char *const m1_pg[] = { M1(KEY_PG) };
+static const char *const m2_sqlite[] = { M2(KEY_SQLITE) };
+static const char *const m2_pg[] = { M2(KEY_PG) };
+static const char *const m3_sqlite[] = { M3(KEY_SQLITE) };
+static const char *const m3_pg[] = { M3(KEY_PG) };
+static const char *const m5_sqlite[] = { M5(KEY_SQLITE) };
+static const char *const m5_pg[] = { M5(KEY_PG) };
+
 static const struct store_migration sqlite_migrations[] = {
 	{ 1, "initial schema", m1_sqlite, COUNT(m1_sqlite) },
 	{ 2, "web app: sessions, links, tokens, access", m2_sqlite,
 	  COUNT(m2_sqlite) },
 	{ 3, "session transcripts", m3_sqlite, COUNT(m3_sqlite) },
 	{ 4, "per-client data version", m4_sqlite, COUNT(m4_sqlite) },
+	{ 5, "sites and the clinic overview's indexes", m5_sqlite,
+	  COUNT(m5_sqlite) },
 };
 
 static const struct store_migration pg_migrations[] = {
@@ -294,6 +318,8 @@ static const struct store_migration pg_migrations[] = {
 	  COUNT(m2_pg) },
 	{ 3, "session transcripts", m3_pg, COUNT(m3_pg) },
 	{ 4, "per-client data version", m4_pg, COUNT(m4_pg) },
+	{ 5, "sites and the clinic overview's indexes", m5_pg,
+	  COUNT(m5_pg) },
 };
 
 /* Both lists must always have the same length: one schema, two

@@ -43,13 +43,17 @@ enum {
 	/* schema 3 */
 	P_TRANSCRIPT_ADD, P_TRANSCRIPT_GET, P_TRANSCRIPT_LIST,
 	P_TRANSCRIPT_DELETE,
+	/* schema 5 */
+	P_SITE_ADD, P_SITE_GET, P_SITE_LIST, P_USER_SET_SITE,
+	P_OV_COUNTS_T, P_OV_COUNTS_S, P_OV_PAIRS_T, P_OV_PAIRS_S,
 	P_N
 };
 
 _Static_assert(P_N <= PG_STMT_MAX, "raise PG_STMT_MAX in pg_int.h");
 
 #define USER_COLS \
-	"id, clinic_id, name, display_name, role, password_hash, created_at"
+	"id, clinic_id, name, display_name, role, password_hash, created_at," \
+	" site_id"
 #define CLIENT_COLS \
 	"id, clinic_id, therapist_id, code, display_name, created_at," \
 	" sees_progress"
@@ -221,7 +225,7 @@ const char *const pg_sql[P_N] = {
 		" WHERE supervisor_id = $1 AND therapist_id = $2",
 	[P_SUP_LIST] =
 		"SELECT u.id, u.clinic_id, u.name, u.display_name, u.role,"
-		" u.password_hash, u.created_at FROM supervision s"
+		" u.password_hash, u.created_at, u.site_id FROM supervision s"
 		" JOIN users u ON u.id = s.therapist_id"
 		" WHERE s.supervisor_id = $1 ORDER BY u.name",
 
@@ -255,6 +259,20 @@ const char *const pg_sql[P_N] = {
 	[P_SETTING_GET] =
 		"SELECT value FROM clinic_settings"
 		" WHERE clinic_id = $1 AND name = $2",
+
+	[P_SITE_ADD] =
+		"INSERT INTO sites (clinic_id, name, created_at)"
+		" VALUES ($1, $2, $3) RETURNING id",
+	[P_SITE_GET] = "SELECT clinic_id FROM sites WHERE id = $1",
+	[P_SITE_LIST] =
+		"SELECT s.id, s.clinic_id, s.name, s.created_at,"
+		" (SELECT count(*) FROM users u WHERE u.site_id = s.id)"
+		" FROM sites s WHERE s.clinic_id = $1 ORDER BY s.name",
+	[P_USER_SET_SITE] = "UPDATE users SET site_id = $2 WHERE id = $1",
+	[P_OV_COUNTS_T] = STORE_OV_COUNTS(STORE_OV_THERAPIST, "$1", "$2"),
+	[P_OV_COUNTS_S] = STORE_OV_COUNTS(STORE_OV_SITE, "$1", "$2"),
+	[P_OV_PAIRS_T] = STORE_OV_PAIRS(STORE_OV_THERAPIST, "$1", "$2"),
+	[P_OV_PAIRS_S] = STORE_OV_PAIRS(STORE_OV_SITE, "$1", "$2"),
 
 	[P_TRANSCRIPT_ADD] =
 		"INSERT INTO transcripts (session_id, format, body, created_at,"
@@ -514,6 +532,7 @@ static void user_row(const PGresult *res, int i, attune_user_rec *r)
 	r->role = (attune_role)pg_int(res, i, 4);
 	r->password_hash = pg_text(res, i, 5);
 	r->created_at = pg_i64(res, i, 6);
+	r->site_id = pg_i64(res, i, 7);
 }
 
 /* Every row of a USER_COLS result to cb. */
@@ -1872,6 +1891,144 @@ static int p_setting_get(attune_store *st, attune_id clinic_id,
 	return rc;
 }
 
+/* ---- Sites and the clinic overview (schema 5) ---- */
+
+static int p_site_add(attune_store *st, attune_id clinic_id,
+                      const char *zName, int64_t created_at,
+                      attune_id *out_id)
+{
+	attune_id id = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = pg_tx_begin(st, &top)))
+		return rc;
+	if ((rc = need_clinic(st, clinic_id)))
+		goto out;
+	rc = pg_insert(st, P_SITE_ADD, &id, "adding a site", "iti",
+	               (int64_t)clinic_id, zName, created_at);
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "site '%s' already exists in clinic "
+		                "%lld", zName, (long long)clinic_id);
+	if (rc == ATTUNE_OK) {
+		snprintf(detail, sizeof(detail), "clinic:%lld",
+		         (long long)clinic_id);
+		rc = audit_change(st, "site.add", obj(o, "site", id), detail);
+	}
+out:
+	rc = pg_tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int p_site_list(attune_store *st, attune_id clinic_id,
+                       attune_site_cb cb, void *ctx)
+{
+	PGresult *res;
+	attune_site_rec r;
+	char what[64];
+	int i, rc, cbrc = 0;
+
+	snprintf(what, sizeof(what), "listing the sites of clinic %lld",
+	         (long long)clinic_id);
+	if ((rc = need_clinic(st, clinic_id)) ||
+	    (rc = pg_run(st, P_SITE_LIST, &res, what, "i",
+	                 (int64_t)clinic_id)))
+		return rc;
+	for (i = 0; i < PQntuples(res); i++) {
+		r.id = pg_i64(res, i, 0);
+		r.clinic_id = pg_i64(res, i, 1);
+		r.name = pg_text(res, i, 2);
+		r.created_at = pg_i64(res, i, 3);
+		r.n_users = pg_i64(res, i, 4);
+		if (CALL(st, cb(ctx, &r)))
+			break;
+	}
+	PQclear(res);
+	return cbrc;
+}
+
+static int p_user_set_site(attune_store *st, attune_id user_id,
+                           attune_id site_id)
+{
+	attune_id cu;
+	int64_t cs;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, found, rc;
+
+	if ((rc = pg_tx_begin(st, &top)))
+		return rc;
+	if ((rc = need_user(st, user_id, &cu)))
+		goto out;
+	if (site_id) {
+		if ((rc = pg_get_i64(st, P_SITE_GET, site_id, &cs, &found)))
+			goto out;
+		if (!found) {
+			rc = store_fail(st, ATTUNE_ENOTFOUND, "no site %lld",
+			                (long long)site_id);
+			goto out;
+		}
+		if (cs != cu) {
+			rc = store_fail(st, ATTUNE_EINVAL, "site %lld belongs "
+			                "to clinic %lld, user %lld to clinic %lld",
+			                (long long)site_id, (long long)cs,
+			                (long long)user_id, (long long)cu);
+			goto out;
+		}
+	}
+	if ((rc = pg_change(st, P_USER_SET_SITE, NULL,
+	                    "setting a user's site", "ir", (int64_t)user_id,
+	                    (int64_t)site_id)))
+		goto out;
+	if (site_id)
+		snprintf(detail, sizeof(detail), "site:%lld",
+		         (long long)site_id);
+	else
+		snprintf(detail, sizeof(detail), "site:none");
+	rc = audit_change(st, "user.site", obj(o, "user", user_id), detail);
+out:
+	return pg_tx_end(st, top, rc);
+}
+
+static int p_overview(attune_store *st, attune_id clinic_id,
+                      attune_overview_by by, int64_t since,
+                      const char *zInstrument,
+                      int (*counts)(void *ctx, attune_id g,
+                                    int64_t clients, int64_t open,
+                                    int64_t recent),
+                      int (*pairs)(void *ctx, attune_id g, int closed,
+                                   double first, double last, int64_t n),
+                      void *ctx)
+{
+	int site = by == ATTUNE_OVERVIEW_SITE;
+	PGresult *res;
+	int i, rc, cbrc = 0;
+
+	if ((rc = pg_run(st, site ? P_OV_COUNTS_S : P_OV_COUNTS_T, &res,
+	                 "counting for the clinic overview", "ii",
+	                 (int64_t)clinic_id, since)))
+		return rc;
+	for (i = 0; i < PQntuples(res); i++)
+		if (CALL(st, counts(ctx, pg_i64(res, i, 0), pg_i64(res, i, 1),
+		                    pg_i64(res, i, 2), pg_i64(res, i, 3))))
+			break;
+	PQclear(res);
+	if (cbrc)
+		return cbrc;
+	if ((rc = pg_run(st, site ? P_OV_PAIRS_S : P_OV_PAIRS_T, &res,
+	                 "the outcomes of the clinic overview", "it",
+	                 (int64_t)clinic_id, zInstrument)))
+		return rc;
+	for (i = 0; i < PQntuples(res); i++)
+		if (CALL(st, pairs(ctx, pg_i64(res, i, 0), pg_int(res, i, 1),
+		                   pg_num(res, i, 2), pg_num(res, i, 3),
+		                   pg_i64(res, i, 4))))
+			break;
+	PQclear(res);
+	return cbrc;
+}
+
 /* ---- Schema version ---- */
 
 static int p_schema_version(attune_store *st, int *version)
@@ -1891,6 +2048,10 @@ static int p_schema_version(attune_store *st, int *version)
 
 const struct attune_store_ops store_pg_ops = {
 	.name = "postgresql",
+	.site_add = p_site_add,
+	.site_list = p_site_list,
+	.user_set_site = p_user_set_site,
+	.overview = p_overview,
 	.open = pg_open,
 	.close = pg_close,
 	.schema_version = p_schema_version,

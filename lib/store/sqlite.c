@@ -49,11 +49,15 @@ enum stmt_id {
 	/* schema 3 */
 	S_TRANSCRIPT_ADD, S_TRANSCRIPT_GET, S_TRANSCRIPT_LIST,
 	S_TRANSCRIPT_DELETE,
+	/* schema 5 */
+	S_SITE_ADD, S_SITE_GET, S_SITE_LIST, S_USER_SET_SITE,
+	S_OV_COUNTS_T, S_OV_COUNTS_S, S_OV_PAIRS_T, S_OV_PAIRS_S,
 	S_N
 };
 
 #define USER_COLS \
-	"id, clinic_id, name, display_name, role, password_hash, created_at"
+	"id, clinic_id, name, display_name, role, password_hash, created_at," \
+	" site_id"
 #define CLIENT_COLS \
 	"id, clinic_id, therapist_id, code, display_name, created_at," \
 	" sees_progress"
@@ -227,7 +231,7 @@ static const char *const sql_text[S_N] = {
 		" WHERE supervisor_id = ?1 AND therapist_id = ?2",
 	[S_SUP_LIST] =
 		"SELECT u.id, u.clinic_id, u.name, u.display_name, u.role,"
-		" u.password_hash, u.created_at FROM supervision s"
+		" u.password_hash, u.created_at, u.site_id FROM supervision s"
 		" JOIN users u ON u.id = s.therapist_id"
 		" WHERE s.supervisor_id = ?1 ORDER BY u.name",
 
@@ -261,6 +265,20 @@ static const char *const sql_text[S_N] = {
 	[S_SETTING_GET] =
 		"SELECT value FROM clinic_settings"
 		" WHERE clinic_id = ?1 AND name = ?2",
+
+	[S_SITE_ADD] =
+		"INSERT INTO sites (clinic_id, name, created_at)"
+		" VALUES (?1, ?2, ?3) RETURNING id",
+	[S_SITE_GET] = "SELECT clinic_id FROM sites WHERE id = ?1",
+	[S_SITE_LIST] =
+		"SELECT s.id, s.clinic_id, s.name, s.created_at,"
+		" (SELECT count(*) FROM users u WHERE u.site_id = s.id)"
+		" FROM sites s WHERE s.clinic_id = ?1 ORDER BY s.name",
+	[S_USER_SET_SITE] = "UPDATE users SET site_id = ?2 WHERE id = ?1",
+	[S_OV_COUNTS_T] = STORE_OV_COUNTS(STORE_OV_THERAPIST, "?1", "?2"),
+	[S_OV_COUNTS_S] = STORE_OV_COUNTS(STORE_OV_SITE, "?1", "?2"),
+	[S_OV_PAIRS_T] = STORE_OV_PAIRS(STORE_OV_THERAPIST, "?1", "?2"),
+	[S_OV_PAIRS_S] = STORE_OV_PAIRS(STORE_OV_SITE, "?1", "?2"),
 
 	[S_TRANSCRIPT_ADD] =
 		"INSERT INTO transcripts (session_id, format, body, created_at,"
@@ -1082,6 +1100,7 @@ static int user_row(sqlite3_stmt *s, attune_user_rec *r)
 	r->role = (attune_role)sqlite3_column_int(s, 4);
 	r->password_hash = col_text(s, 5);
 	r->created_at = sqlite3_column_int64(s, 6);
+	r->site_id = sqlite3_column_int64(s, 7);
 	return r->name != NULL;
 }
 
@@ -2843,6 +2862,173 @@ static int sq_setting_get(attune_store *st, attune_id clinic_id,
 /* ---- Opening, migrating, closing ---- */
 
 /* One integer from a constant query, at open time (not cached). */
+/* ---- Sites and the clinic overview (schema 5) ---- */
+
+static int sq_site_add(attune_store *st, attune_id clinic_id,
+                       const char *zName, int64_t created_at,
+                       attune_id *out_id)
+{
+	sqlite3_stmt *s = NULL;
+	attune_id id = 0;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_clinic(st, clinic_id)) != ATTUNE_OK)
+		goto out;
+	if ((rc = prep(st, S_SITE_ADD, &s, "adding a site", "iti",
+	               (int64_t)clinic_id, zName, created_at)))
+		goto out;
+	rc = step_insert(st, s, &id, "adding a site");
+	if (rc == ATTUNE_EEXIST)
+		rc = store_fail(st, rc, "site '%s' already exists in clinic "
+		                "%lld", zName, (long long)clinic_id);
+	if (rc == ATTUNE_OK) {
+		snprintf(detail, sizeof(detail), "clinic:%lld",
+		         (long long)clinic_id);
+		rc = audit_change(st, "site.add", obj(o, "site", id), detail);
+	}
+out:
+	stmt_put(st, S_SITE_ADD, &s);
+	rc = tx_end(st, top, rc);
+	if (rc == ATTUNE_OK && out_id)
+		*out_id = id;
+	return rc;
+}
+
+static int sq_site_list(attune_store *st, attune_id clinic_id,
+                        attune_site_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	attune_site_rec r;
+	int rc, src, cbrc = 0;
+
+	if ((rc = need_clinic(st, clinic_id)) != ATTUNE_OK)
+		return rc;
+	if ((rc = prep(st, S_SITE_LIST, &s, "a site listing", "i",
+	               (int64_t)clinic_id)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.clinic_id = sqlite3_column_int64(s, 1);
+		r.name = col_text(s, 2);
+		r.created_at = sqlite3_column_int64(s, 3);
+		r.n_users = sqlite3_column_int64(s, 4);
+		if (!r.name) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		st->in_cb++;
+		cbrc = cb(ctx, &r);
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "listing the sites of clinic %lld",
+		             (long long)clinic_id);
+	stmt_put(st, S_SITE_LIST, &s);
+	return rc ? rc : cbrc;
+}
+
+static int sq_user_set_site(attune_store *st, attune_id user_id,
+                            attune_id site_id)
+{
+	attune_id cu;
+	int64_t cs;
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int top, found, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_user(st, user_id, &cu)) != ATTUNE_OK)
+		goto out;
+	if (site_id) {
+		if ((rc = get_i64(st, S_SITE_GET, site_id, &cs, &found)))
+			goto out;
+		if (!found) {
+			rc = store_fail(st, ATTUNE_ENOTFOUND, "no site %lld",
+			                (long long)site_id);
+			goto out;
+		}
+		if (cs != cu) {
+			rc = store_fail(st, ATTUNE_EINVAL, "site %lld belongs "
+			                "to clinic %lld, user %lld to clinic %lld",
+			                (long long)site_id, (long long)cs,
+			                (long long)user_id, (long long)cu);
+			goto out;
+		}
+	}
+	if ((rc = change(st, S_USER_SET_SITE, NULL, "setting a user's site",
+	                 "ir", (int64_t)user_id, (int64_t)site_id)))
+		goto out;
+	if (site_id)
+		snprintf(detail, sizeof(detail), "site:%lld",
+		         (long long)site_id);
+	else
+		snprintf(detail, sizeof(detail), "site:none");
+	rc = audit_change(st, "user.site", obj(o, "user", user_id), detail);
+out:
+	return tx_end(st, top, rc);
+}
+
+static int sq_overview(attune_store *st, attune_id clinic_id,
+                       attune_overview_by by, int64_t since,
+                       const char *zInstrument,
+                       int (*counts)(void *ctx, attune_id g,
+                                     int64_t clients, int64_t open,
+                                     int64_t recent),
+                       int (*pairs)(void *ctx, attune_id g, int closed,
+                                    double first, double last, int64_t n),
+                       void *ctx)
+{
+	enum stmt_id idc = by == ATTUNE_OVERVIEW_SITE ? S_OV_COUNTS_S
+	                                              : S_OV_COUNTS_T;
+	enum stmt_id idp = by == ATTUNE_OVERVIEW_SITE ? S_OV_PAIRS_S
+	                                              : S_OV_PAIRS_T;
+	sqlite3_stmt *s = NULL;
+	int rc, src, cbrc = 0;
+
+	if ((rc = prep(st, idc, &s, "the clinic overview", "ii",
+	               (int64_t)clinic_id, since)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		st->in_cb++;
+		cbrc = counts(ctx, sqlite3_column_int64(s, 0),
+		              sqlite3_column_int64(s, 1),
+		              sqlite3_column_int64(s, 2),
+		              sqlite3_column_int64(s, 3));
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "counting for the clinic overview");
+	stmt_put(st, idc, &s);
+	if (rc || cbrc)
+		return rc ? rc : cbrc;
+	if ((rc = prep(st, idp, &s, "the clinic overview", "it",
+	               (int64_t)clinic_id, zInstrument)))
+		return rc;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		st->in_cb++;
+		cbrc = pairs(ctx, sqlite3_column_int64(s, 0),
+		             sqlite3_column_int(s, 1),
+		             sqlite3_column_double(s, 2),
+		             sqlite3_column_double(s, 3),
+		             sqlite3_column_int64(s, 4));
+		st->in_cb--;
+		if (cbrc)
+			break;
+	}
+	if (!cbrc && src != SQLITE_DONE)
+		rc = sq_fail(st, src, "the outcomes of the clinic overview");
+	stmt_put(st, idp, &s);
+	return rc ? rc : cbrc;
+}
+
+
 static int query_int(attune_store *st, const char *zSql, int64_t *out)
 {
 	sqlite3_stmt *s = NULL;
@@ -3405,6 +3591,10 @@ struct sqlite3 *store_sqlite_db(attune_store *st)
 }
 
 const struct attune_store_ops store_sqlite_ops = {
+	.site_add = sq_site_add,
+	.site_list = sq_site_list,
+	.user_set_site = sq_user_set_site,
+	.overview = sq_overview,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,

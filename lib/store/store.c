@@ -1620,3 +1620,76 @@ int attune_store_transcript_delete(attune_store *st, attune_id client_id,
 		return rc;
 	return st->ops->transcript_delete(st, client_id, transcript_id);
 }
+
+/* ---- Sites and the clinic overview (schema 5) ---- */
+
+int attune_store_site_add(attune_store *st, attune_id clinic_id,
+                          const char *zName, attune_id *out_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "adding a site")) ||
+	    (rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_text(st, zName, ID_TEXT, 0, "site name")))
+		return rc;
+	return st->ops->site_add(st, clinic_id, zName, st->now, out_id);
+}
+
+int attune_store_site_list(attune_store *st, attune_id clinic_id,
+                           attune_site_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	return st->ops->site_list(st, clinic_id, cb, ctx);
+}
+
+int attune_store_user_set_site(attune_store *st, attune_id user_id,
+                               attune_id site_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "setting a user's site")) ||
+	    (rc = check_id(st, user_id, "user id")) ||
+	    (rc = check_id0(st, site_id, "site id")))
+		return rc;
+	return st->ops->user_set_site(st, user_id, site_id);
+}
+
+/* Within the 90 days the overview counts responses of by default. */
+#define OVERVIEW_RECENT_DAYS 90
+
+int attune_store_overview(attune_store *st, attune_id clinic_id,
+                          attune_overview_by by, int64_t since,
+                          const struct attune_instrument *outcome,
+                          attune_overview_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "the clinic overview")) ||
+	    (rc = check_id(st, clinic_id, "clinic id")) ||
+	    (rc = check_time(st, since, "since")) ||
+	    (rc = check_ptr(st, outcome, "outcome instrument")) ||
+	    (rc = check_cb(st, cb != NULL)))
+		return rc;
+	if (by != ATTUNE_OVERVIEW_THERAPIST && by != ATTUNE_OVERVIEW_SITE)
+		return store_fail(st, ATTUNE_EINVAL, "the overview groups by "
+		                  "therapist (0) or site (1), not %d", (int)by);
+	if (since == 0)
+		since = st->now - (int64_t)OVERVIEW_RECENT_DAYS * 86400;
+	return store_overview_run(st, clinic_id, by, since, outcome, cb, ctx);
+}

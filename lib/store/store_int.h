@@ -206,6 +206,30 @@ struct attune_store_ops {
 	int (*transcript_delete)(attune_store *st, attune_id client_id,
 	                         attune_id transcript_id);
 
+	/* ---- Schema 4: sites and the clinic overview. ---- */
+	int (*site_add)(attune_store *st, attune_id clinic_id,
+	                const char *zName, int64_t created_at,
+	                attune_id *out_id);
+	int (*site_list)(attune_store *st, attune_id clinic_id,
+	                 attune_site_cb cb, void *ctx);
+	int (*user_set_site)(attune_store *st, attune_id user_id,
+	                     attune_id site_id);
+	/* Raw aggregates of clinic_id's clients grouped as `by` says (group
+	 * 0: no therapist / no site), in group order, each to its callback:
+	 * counts(g, clients, open episodes, responses since `since`), and
+	 * pairs(g, closed, first, latest, n): n episodes of the group whose
+	 * first and latest scored client-rated zInstrument totals were
+	 * (first, latest) and whose episode is closed (1) or open (0).
+	 * The clinic exists (store.c checked); the caller audits. */
+	int (*overview)(attune_store *st, attune_id clinic_id,
+	                attune_overview_by by, int64_t since,
+	                const char *zInstrument,
+	                int (*counts)(void *ctx, attune_id g, int64_t clients,
+	                              int64_t open, int64_t recent),
+	                int (*pairs)(void *ctx, attune_id g, int closed,
+	                             double first, double last, int64_t n),
+	                void *ctx);
+
 	/* ---- Moving a database (archive.c). Not audited here: the
 	 * caller audits. ---- */
 	/* Every row of tables t[0..n) in t's order, in one read-only
@@ -289,6 +313,64 @@ int store_values_encode(attune_store *st, const double *v, size_t n,
 /* The inverse into v[ATTUNE_ITEMS_MAX]; -1 with *n the position of the
  * bad value when the text is damaged. */
 int store_values_decode(const char *z, size_t len, double *v, size_t *n);
+
+/* ---- The clinic overview's SQL (schema 4), one text for both engines:
+ * P1 and P2 are the dialect's spelling of parameters 1 and 2. A
+ * client's group is its therapist (STORE_OV_THERAPIST) or its
+ * therapist's site (STORE_OV_SITE); 0 when it has none. Only grouped
+ * rows leave the database. ---- */
+#define STORE_OV_THERAPIST "coalesce(c.therapist_id, 0)"
+#define STORE_OV_SITE "coalesce(u.site_id, 0)"
+
+/* (group, clients, open episodes, responses recorded at or after P2) of
+ * clinic P1's clients. Three branches, so that no join multiplies
+ * another's rows; the responses branch reads responses_recorded. */
+#define STORE_OV_COUNTS(G, P1, P2) \
+	"SELECT g, CAST(sum(nc) AS BIGINT), CAST(sum(ne) AS BIGINT)," \
+	" CAST(sum(nr) AS BIGINT) FROM (" \
+	" SELECT " G " AS g, 1 AS nc, 0 AS ne, 0 AS nr FROM clients c" \
+	"  LEFT JOIN users u ON u.id = c.therapist_id" \
+	"  WHERE c.clinic_id = " P1 \
+	" UNION ALL SELECT " G ", 0, 1, 0 FROM episodes e" \
+	"  JOIN clients c ON c.id = e.client_id" \
+	"  LEFT JOIN users u ON u.id = c.therapist_id" \
+	"  WHERE c.clinic_id = " P1 " AND e.ended IS NULL" \
+	" UNION ALL SELECT " G ", 0, 0, 1 FROM responses r" \
+	"  JOIN sessions s ON s.id = r.session_id" \
+	"  JOIN episodes e ON e.id = s.episode_id" \
+	"  JOIN clients c ON c.id = e.client_id" \
+	"  LEFT JOIN users u ON u.id = c.therapist_id" \
+	"  WHERE r.recorded_at >= " P2 " AND c.clinic_id = " P1 \
+	") x GROUP BY g ORDER BY g"
+
+/* (group, closed, first, latest, episodes): per episode of clinic P1
+ * with at least two scored client-rated P2 responses, the first and
+ * latest total (by session number, time recorded, id) from window
+ * functions; then episodes counted per distinct pair. */
+#define STORE_OV_PAIRS(G, P1, P2) \
+	"SELECT g, closed, f, l, count(*) FROM (" \
+	" SELECT DISTINCT e.id AS eid, " G " AS g," \
+	"  CASE WHEN e.ended IS NULL THEN 0 ELSE 1 END AS closed," \
+	"  first_value(r.total) OVER w AS f," \
+	"  last_value(r.total) OVER w AS l," \
+	"  count(*) OVER w AS n" \
+	" FROM responses r JOIN sessions s ON s.id = r.session_id" \
+	" JOIN episodes e ON e.id = s.episode_id" \
+	" JOIN clients c ON c.id = e.client_id" \
+	" LEFT JOIN users u ON u.id = c.therapist_id" \
+	" WHERE c.clinic_id = " P1 " AND r.instrument = " P2 \
+	" AND r.respondent = 0 AND r.total IS NOT NULL" \
+	" WINDOW w AS (PARTITION BY e.id" \
+	"  ORDER BY s.number, r.recorded_at, r.id" \
+	"  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)" \
+	") x WHERE n >= 2 GROUP BY g, closed, f, l ORDER BY g, closed, f, l"
+
+/* The clinic overview after store.c checked its arguments and wrote
+ * its audit row (overview.c). */
+int store_overview_run(attune_store *st, attune_id clinic_id,
+                       attune_overview_by by, int64_t since,
+                       const struct attune_instrument *outcome,
+                       attune_overview_cb cb, void *ctx);
 
 /* ---- Schema (migrations.c) ---- */
 

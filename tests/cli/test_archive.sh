@@ -44,6 +44,11 @@ run token create --user alex --db "$SRC"
 expect_rc 0 "second token"
 run --db "$SRC" token revoke 1
 expect_rc 0 "token revoke"
+# Sites (schema 5) and a user's site.
+run --db "$SRC" site add North
+expect_rc 0 "site"
+run --db "$SRC" user set-site --name alex --site North
+expect_rc 0 "set-site"
 db_sql "$SRC" "INSERT INTO clinic_settings VALUES (1, 'b_note', 'x'),
                (1, 'B_note', 'y'), (1, 'a-note', 'z')" >/dev/null
 # A session transcript (the web app stores them; text with markup,
@@ -75,7 +80,7 @@ check
 check
 [ "$(stat -c %a "$T/a.jsonl")" = 600 ] || fail "the archive is the owner's only"
 check
-head -n 1 "$T/a.jsonl" | grep -q '^{"format":"attune-archive/1","schema_version":' ||
+head -n 1 "$T/a.jsonl" | grep -q '^{"format":"attune-archive/2","schema_version":' ||
 	fail "header line"
 check
 tail -n 1 "$T/a.jsonl" | grep -q '"instruments":\[\["checkin-alliance","1"\]' ||
@@ -92,6 +97,10 @@ check
   archive.export ] || fail "the audit row is archive.export"
 check
 ! grep -q '"archive\.export"' "$T/a.jsonl" || fail "own audit row in archive"
+check
+grep -q '^\["sites",1,1,"North",' "$T/a.jsonl" &&
+	grep -q '^\["users",3,1,"alex",.*,1\]$' "$T/a.jsonl" ||
+	fail "sites and users.site_id in the archive"
 check
 grep -q '^\["grants",5,1,' "$T/a.jsonl" &&
 	[ "$(grep -c '^\["api_tokens",' "$T/a.jsonl")" -eq 2 ] || fail "grants, tokens"
@@ -183,7 +192,7 @@ sed "${n}s/\"C-/\"X-/" "$T/a.jsonl" >"$T/changed.jsonl"
 end=$(wc -l <"$T/a.jsonl")
 refused "$T/changed.jsonl" "line $end: checksum mismatch"
 
-sed '1s|attune-archive/1|attune-archive/9|' "$T/a.jsonl" >"$T/format.jsonl"
+sed '1s|attune-archive/2|attune-archive/9|' "$T/a.jsonl" >"$T/format.jsonl"
 refused "$T/format.jsonl" "line 1: archive format \"attune-archive/9\""
 echo 'client,session' >"$T/csv.jsonl"
 refused "$T/csv.jsonl" "line 1: not valid JSON"

@@ -21,6 +21,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include "attune/store.h"
+#include "attune/instrument.h"
 #include "attune/limits.h"
 #include "store/store_int.h"
 
@@ -355,6 +356,7 @@ static int user_cb(void *ctx, const attune_user_rec *u)
 	w->id = u->id;
 	w->a = u->clinic_id;
 	w->i1 = (int)u->role;
+	w->b = u->site_id;
 	w->t = u->created_at;
 	put_s(w, 0, u->name);
 	put_s(w, 1, u->display_name);
@@ -2799,7 +2801,7 @@ static void test_access(void **state)
 	assert_int_equal(audit_count(f->st, "grant.add", NULL), 1);
 }
 
-/* The data version (schema 4) of one client, read as the web app does. */
+/* The data version (schema 5) of one client, read as the web app does. */
 static int64_t dv(struct fx *f, attune_id client)
 {
 	attune_access a;
@@ -3197,6 +3199,258 @@ static void test_pg_two_handles(void **state)
 	                    want);
 }
 
+/* ---- Sites and the clinic overview (schema 5) ---- */
+
+static int site_cb(void *ctx, const attune_site_rec *r)
+{
+	struct row *w = row_next(ctx);
+
+	w->id = r->id;
+	w->a = r->clinic_id;
+	w->b = r->n_users;
+	w->t = r->created_at;
+	put_s(w, 0, r->name);
+	return stop(ctx);
+}
+
+static void test_sites(void **state)
+{
+	struct fx *f = *state;
+	attune_id north, east, other;
+
+	OK(f->st, attune_store_site_add(f->st, f->clinic, "North", &north));
+	OK(f->st, attune_store_site_add(f->st, f->clinic, "East", &east));
+	OK(f->st, attune_store_site_add(f->st, f->clinic2, "North", &other));
+	RC(f->st, ATTUNE_EEXIST,
+	   attune_store_site_add(f->st, f->clinic, "North", NULL));
+	assert_non_null(strstr(attune_store_errmsg(f->st), "North"));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_site_add(f->st, 9999, "West", NULL));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_site_add(f->st, f->clinic, "", NULL));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_site_add(f->st, f->clinic, "a\tb", NULL));
+	assert_int_equal(audit_count(f->st, "site.add", NULL), 3);
+	assert_int_equal(audit_count(f->st, "site.add",
+	                             object("site", north)), 1);
+
+	OK(f->st, attune_store_user_set_site(f->st, f->ther1, north));
+	OK(f->st, attune_store_user_set_site(f->st, f->ther2, north));
+	rows_reset(&R);
+	OK(f->st, attune_store_site_list(f->st, f->clinic, site_cb, &R));
+	assert_int_equal(R.n, 2);                   /* by name */
+	assert_string_equal(R.r[0].s[0], "East");
+	assert_int_equal(R.r[0].b, 0);
+	assert_string_equal(R.r[1].s[0], "North");
+	assert_int_equal(R.r[1].id, north);
+	assert_int_equal(R.r[1].a, f->clinic);
+	assert_int_equal(R.r[1].b, 2);
+	assert_true(R.r[1].t > 0);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_site_list(f->st, 9999, site_cb, &R));
+
+	/* the user record carries the site */
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther1, user_cb, &R));
+	assert_int_equal(R.r[0].b, north);
+	OK(f->st, attune_store_user_set_site(f->st, f->ther2, 0));
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther2, user_cb, &R));
+	assert_int_equal(R.r[0].b, 0);
+
+	/* refusals change nothing */
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_user_set_site(f->st, f->ther1, other));
+	assert_non_null(strstr(attune_store_errmsg(f->st), "clinic"));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_user_set_site(f->st, f->ther1, 9999));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_user_set_site(f->st, 9999, north));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_user_set_site(f->st, f->ther1, -1));
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther1, user_cb, &R));
+	assert_int_equal(R.r[0].b, north);
+	assert_int_equal(audit_count(f->st, "user.site", NULL), 3);
+	assert_int_equal(audit_count(f->st, "user.site",
+	                             object("user", f->ther1)), 1);
+}
+
+#define OV_MAX 8
+struct ov_rows {
+	size_t n;
+	attune_overview_row r[OV_MAX];
+	char name[OV_MAX][64];
+};
+
+static int ov_cb(void *ctx, const attune_overview_row *r)
+{
+	struct ov_rows *o = ctx;
+
+	assert_true(o->n < OV_MAX);
+	o->r[o->n] = *r;
+	snprintf(o->name[o->n], 64, "%s", r->name ? r->name : "-");
+	o->n++;
+	return 0;
+}
+
+static void add_phq9(struct fx *f, attune_id session, int64_t at,
+                     double total, int respondent)
+{
+	attune_response_rec r = {0};
+
+	r.session_id = session;
+	r.instrument = "phq9";
+	r.instrument_version = "1";
+	r.respondent = respondent;
+	r.values = &total;
+	r.n_values = 1;
+	r.total = total;
+	r.recorded_at = at;
+	OK(f->st, attune_store_response_add(f->st, &r, NULL));
+}
+
+static void check_outcome(const attune_overview_outcome *o, int64_t n,
+                          double sum, int64_t imp, int64_t rec,
+                          int64_t unch, int64_t det)
+{
+	assert_int_equal(o->episodes, n);
+	assert_true(fabs(o->sum_change - sum) < 1e-9);
+	if (n)
+		assert_true(fabs(o->mean_change - sum / (double)n) < 1e-9);
+	else
+		assert_true(isnan(o->mean_change));
+	assert_int_equal(o->improved, imp);
+	assert_int_equal(o->recovered, rec);
+	assert_int_equal(o->unchanged, unch);
+	assert_int_equal(o->deteriorated, det);
+}
+
+/* Aggregates per therapist and per site, hand-computed: PHQ-9 reliable
+ * change 6 points, cut-off 10 (instruments/phq9.json). */
+static void test_overview(void **state)
+{
+	struct fx *f = *state;
+	attune_catalog *cat = attune_catalog_new();
+	const attune_instrument *phq9;
+	struct ov_rows O;
+	attune_client_rec c = {0};
+	attune_err err;
+	attune_id a, b, cc, d, x, north, east, s;
+	int audits;
+
+	assert_non_null(cat);
+	assert_int_equal(attune_catalog_add_builtin(cat, &err), 0);
+	phq9 = attune_catalog_find(cat, "phq9");
+	assert_non_null(phq9);
+	OK(f->st, attune_store_site_add(f->st, f->clinic, "North", &north));
+	OK(f->st, attune_store_site_add(f->st, f->clinic, "East", &east));
+	OK(f->st, attune_store_user_set_site(f->st, f->ther1, north));
+
+	/* A (tess, open): 20 -> 15 -> 9: -11, recovered. The therapist's
+	 * own PHQ-9 and a late session number order by session, not time. */
+	a = add_client(f, "A", f->ther1, "2024-01-01");
+	add_phq9(f, add_session(f, a, 1, "2024-01-01"), 500, 20, 0);
+	s = add_session(f, a, 3, "2024-01-15");
+	add_phq9(f, s, 1500, 9, 0);
+	add_phq9(f, s, 1600, 27, 1);
+	add_phq9(f, add_session(f, a, 2, "2024-01-08"), 2500, 15, 0);
+	/* B (tess, closed): 12 -> 14: unchanged. */
+	b = add_client(f, "B", f->ther1, "2024-01-01");
+	add_phq9(f, add_session(f, b, 1, "2024-01-01"), 600, 12, 0);
+	add_phq9(f, add_session(f, b, 2, "2024-01-08"), 700, 14, 0);
+	rows_reset(&R);
+	OK(f->st, attune_store_episode_list(f->st, b, episode_cb, &R));
+	OK(f->st, attune_store_episode_close(f->st, R.r[0].id, "2024-02-01",
+	                                     "completed"));
+	/* C (theo, no site, open): 8 -> 16: deteriorated (harmed). */
+	cc = add_client(f, "C", f->ther2, "2024-01-01");
+	add_phq9(f, add_session(f, cc, 1, "2024-01-01"), 800, 8, 0);
+	add_phq9(f, add_session(f, cc, 2, "2024-01-08"), 1200, 16, 0);
+	/* D (no therapist): one PHQ-9 only, no pair. */
+	d = add_client(f, "D", 0, "2024-01-01");
+	add_phq9(f, add_session(f, d, 1, "2024-01-01"), 3000, 5, 0);
+	/* X in the other clinic: never counted. */
+	c.clinic_id = f->clinic2;
+	c.therapist_id = f->ther_other;
+	c.code = "X";
+	OK(f->st, attune_store_client_add(f->st, &c, "2024-01-01", &x));
+	add_phq9(f, add_session(f, x, 1, "2024-01-01"), 900, 27, 0);
+	add_phq9(f, add_session(f, x, 2, "2024-01-08"), 2900, 0, 0);
+
+	audits = audit_count(f->st, "clinic.overview", NULL);
+	memset(&O, 0, sizeof(O));
+	OK(f->st, attune_store_overview(f->st, f->clinic,
+	                                ATTUNE_OVERVIEW_THERAPIST, 1000, phq9,
+	                                ov_cb, &O));
+	assert_int_equal(audit_count(f->st, "clinic.overview",
+	                             object("clinic", f->clinic)), audits + 1);
+	assert_int_equal(O.n, 3);  /* tess, theo (therapists), then none */
+	assert_string_equal(O.name[0], "tess");
+	assert_int_equal(O.r[0].id, f->ther1);
+	assert_int_equal(O.r[0].clients, 2);
+	assert_int_equal(O.r[0].open_episodes, 1);
+	assert_int_equal(O.r[0].recent_responses, 3); /* 1500 1600 2500 */
+	check_outcome(&O.r[0].all, 2, -9, 1, 1, 1, 0);
+	check_outcome(&O.r[0].closed, 1, 2, 0, 0, 1, 0);
+	assert_string_equal(O.name[1], "theo");
+	assert_int_equal(O.r[1].clients, 1);
+	assert_int_equal(O.r[1].open_episodes, 1);
+	assert_int_equal(O.r[1].recent_responses, 1);
+	check_outcome(&O.r[1].all, 1, 8, 0, 0, 0, 1);
+	check_outcome(&O.r[1].closed, 0, 0, 0, 0, 0, 0);
+	assert_string_equal(O.name[2], "-");
+	assert_int_equal(O.r[2].id, 0);
+	assert_int_equal(O.r[2].clients, 1);
+	assert_int_equal(O.r[2].recent_responses, 1);
+	check_outcome(&O.r[2].all, 0, 0, 0, 0, 0, 0);
+
+	memset(&O, 0, sizeof(O));
+	OK(f->st, attune_store_overview(f->st, f->clinic, ATTUNE_OVERVIEW_SITE,
+	                                1000, phq9, ov_cb, &O));
+	assert_int_equal(O.n, 3);  /* East, North, then no site */
+	assert_string_equal(O.name[0], "East");
+	assert_int_equal(O.r[0].id, east);
+	assert_int_equal(O.r[0].clients, 0);
+	check_outcome(&O.r[0].all, 0, 0, 0, 0, 0, 0);
+	assert_string_equal(O.name[1], "North");
+	assert_int_equal(O.r[1].clients, 2);
+	check_outcome(&O.r[1].all, 2, -9, 1, 1, 1, 0);
+	assert_int_equal(O.r[2].id, 0);
+	assert_int_equal(O.r[2].clients, 2);
+	assert_int_equal(O.r[2].open_episodes, 2);
+	assert_int_equal(O.r[2].recent_responses, 2);
+	check_outcome(&O.r[2].all, 1, 8, 0, 0, 0, 1);
+
+	/* since 0: the last 90 days, which holds none of these times */
+	memset(&O, 0, sizeof(O));
+	OK(f->st, attune_store_overview(f->st, f->clinic,
+	                                ATTUNE_OVERVIEW_THERAPIST, 0, phq9,
+	                                ov_cb, &O));
+	assert_int_equal(O.r[0].recent_responses, 0);
+
+	/* refusals: no audit row */
+	audits = audit_count(f->st, "clinic.overview", NULL);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_overview(f->st, 9999, ATTUNE_OVERVIEW_SITE, 0, phq9,
+	                         ov_cb, &O));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_overview(f->st, f->clinic, (attune_overview_by)7, 0,
+	                         phq9, ov_cb, &O));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_overview(f->st, f->clinic, ATTUNE_OVERVIEW_SITE, -1,
+	                         phq9, ov_cb, &O));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_overview(f->st, f->clinic, ATTUNE_OVERVIEW_SITE, 0,
+	                         NULL, ov_cb, &O));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_overview(f->st, f->clinic, ATTUNE_OVERVIEW_SITE, 0,
+	                         attune_catalog_find(cat, "ecr-rs"), ov_cb,
+	                         &O));
+	assert_int_equal(audit_count(f->st, "clinic.overview", NULL), audits);
+	attune_catalog_free(cat);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -3240,6 +3494,8 @@ int main(void)
 		T(test_access),
 		T(test_data_version),
 		T(test_client_get_progress_settings),
+		T(test_sites),
+		T(test_overview),
 	};
 	const struct CMUnitTest sqlite_only[] = {
 		cmocka_unit_test(test_sqlite_not_a_database),

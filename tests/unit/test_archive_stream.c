@@ -16,15 +16,15 @@
 #include "attune/limits.h"
 
 static const char *const tables[] = {
-	"clinics", "users", "supervision", "clients", "grants", "episodes",
-	"sessions", "responses", "transcripts", "checkin_links",
+	"clinics", "sites", "users", "supervision", "clients", "grants",
+	"episodes", "sessions", "responses", "transcripts", "checkin_links",
 	"api_tokens", "clinic_settings", "audit" };
 
 /* A whole archive around body (row lines, each ending in '\n'): the
  * header, the body, the end line with its counts and checksum. */
 static char *wrap(const char *body, size_t *len)
 {
-	size_t cap = strlen(body) + 4096, n, i, counts[13] = { 0 };
+	size_t cap = strlen(body) + 4096, n, i, counts[14] = { 0 };
 	char *s = malloc(cap), hex[65];
 	const char *p;
 	unsigned char sum[32];
@@ -36,7 +36,7 @@ static char *wrap(const char *body, size_t *len)
 	                     attune_store_schema_latest());
 	memcpy(s + n, body, strlen(body));
 	for (p = body; *p; p = strchr(p, '\n') + 1)
-		for (i = 0; i < 13; i++)
+		for (i = 0; i < 14; i++)
 			if (!strncmp(p + 2, tables[i], strlen(tables[i])) &&
 			    p[2 + strlen(tables[i])] == '"')
 				counts[i]++;
@@ -45,7 +45,7 @@ static char *wrap(const char *body, size_t *len)
 	sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
 	n += (size_t)snprintf(s + n, cap - n, "{\"end\":\"%s\",\"rows\":{",
 	                      ATTUNE_ARCHIVE_FORMAT);
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < 14; i++)
 		n += (size_t)snprintf(s + n, cap - n, "%s\"%s\":%zu",
 		                      i ? "," : "", tables[i], counts[i]);
 	n += (size_t)snprintf(s + n, cap - n, "},\"instruments\":[],"
@@ -110,7 +110,7 @@ static void test_valid_any_read_size(void **state)
 
 	(void)state;
 	s = wrap("[\"clinics\",1,\"North\",0]\n"
-	         "[\"users\",1,1,\"a\",null,0,null,0]\n", &len);
+	         "[\"users\",1,1,\"a\",null,0,null,0,null]\n", &len);
 	assert_int_equal(check_all(s, len, msg, sizeof(msg)), ATTUNE_OK);
 	free(s);
 }
