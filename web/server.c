@@ -787,6 +787,12 @@ out:
 			log_line(srv, "durable commits: %llu, sharing %llu disk "
 			         "syncs", (unsigned long long)commits,
 			         (unsigned long long)syncs);
+		if (srv->n_stores &&
+		    attune_store_audit_stats(srv->stores[0], &commits,
+		                             &syncs) == ATTUNE_OK)
+			log_line(srv, "audit rows of reads: %llu, written in "
+			         "%llu transactions", (unsigned long long)commits,
+			         (unsigned long long)syncs);
 		if (srv->pages) {
 			uint64_t hits, misses;
 			size_t bytes;

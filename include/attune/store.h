@@ -104,6 +104,15 @@ int attune_store_rollback(attune_store *st);
 int attune_store_commit_stats(attune_store *st, uint64_t *commits,
                               uint64_t *syncs);
 
+/* The audit rows of reads (page views, lists) written outside any
+ * transaction must be on disk before the data is shown; the threads of
+ * one process writing such rows at the same time write them together,
+ * in one transaction. *rows counts those rows since this process opened
+ * the database, *batches the transactions they took (each also a commit
+ * above). ATTUNE_ENOTFOUND when the engine keeps no such counts. */
+int attune_store_audit_stats(attune_store *st, uint64_t *rows,
+                             uint64_t *batches);
+
 /* ---- Records ---- */
 
 typedef struct attune_clinic_rec {

@@ -553,6 +553,17 @@ int attune_store_commit_stats(attune_store *st, uint64_t *commits,
 	return ATTUNE_ENOTFOUND;
 }
 
+int attune_store_audit_stats(attune_store *st, uint64_t *rows,
+                             uint64_t *batches)
+{
+	*rows = *batches = 0;
+	if (!st || !st->engine)
+		return ATTUNE_EINVAL;
+	if (st->ops == &store_sqlite_ops)
+		return store_sqlite_audit_stats(st, rows, batches);
+	return ATTUNE_ENOTFOUND;
+}
+
 int attune_store_rollback(attune_store *st)
 {
 	int rc;

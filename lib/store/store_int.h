@@ -414,5 +414,9 @@ struct sqlite3 *store_sqlite_db(attune_store *st);
  * For tests and benchmarks. */
 int store_sqlite_sync_stats(attune_store *st, uint64_t *committed,
                             uint64_t *synced, uint64_t *rounds);
+/* Audit rows written outside a transaction, and the batches they were
+ * written in (lib/store/sqlite.c, audit_alone()). */
+int store_sqlite_audit_stats(attune_store *st, uint64_t *rows,
+                             uint64_t *batches);
 
 #endif

@@ -2085,6 +2085,118 @@ static void test_sqlite_concurrent_writers(void **state)
 	assert_true(rounds >= 1 && rounds <= committed);
 }
 
+/* The audit row of a read outside any transaction is a durable commit
+ * of its own: counted, and on disk before the call returns. */
+static void test_sqlite_audit_alone_durable(void **state)
+{
+	struct fx *f = *state;
+	uint64_t c0, s0, r0, c1, s1, r1, rows0, b0, rows1, b1;
+
+	OK(f->st, store_sqlite_sync_stats(f->st, &c0, &s0, &r0));
+	OK(f->st, attune_store_audit_stats(f->st, &rows0, &b0));
+	OK(f->st, attune_store_audit(f->st, "test.alone", "client:1", NULL));
+	OK(f->st, store_sqlite_sync_stats(f->st, &c1, &s1, &r1));
+	OK(f->st, attune_store_audit_stats(f->st, &rows1, &b1));
+	assert_true(c1 == c0 + 1 && s1 == c1 && r1 == r0 + 1);
+	assert_true(rows1 == rows0 + 1 && b1 == b0 + 1);
+	/* Inside a transaction the row joins it: no batch of its own. */
+	OK(f->st, attune_store_begin(f->st));
+	OK(f->st, attune_store_audit(f->st, "test.joined", "client:1", NULL));
+	OK(f->st, attune_store_commit(f->st));
+	OK(f->st, attune_store_audit_stats(f->st, &rows0, &b0));
+	assert_true(rows0 == rows1 && b0 == b1);
+	OK(f->st, store_sqlite_sync_stats(f->st, &c0, &s0, &r0));
+	assert_true(c0 == c1 + 1 && s0 == c0);
+}
+
+/* Threads writing audit rows of reads at the same time, each through
+ * its own handle: every row is written once, none fails, every batch is
+ * on disk, and (nothing shared in the counts can be forced, so only)
+ * no more batches than rows. */
+#define AUDITORS 8
+#define AUDITS 150
+
+struct auditor {
+	const char *loc;
+	int n;
+	int failed;
+	char err[ATTUNE_ERR_MAX];
+};
+
+static void *auditor_main(void *arg)
+{
+	struct auditor *w = arg;
+	attune_store *st;
+	attune_err err;
+	char o[32];
+	int i;
+
+	if (attune_store_open(w->loc, 0, &st, &err) != ATTUNE_OK) {
+		snprintf(w->err, sizeof(w->err), "%s", err.msg);
+		w->failed = 1;
+		return NULL;
+	}
+	attune_store_set_actor(st, 0, "test:auditor", "test");
+	for (i = 0; i < AUDITS && !w->failed; i++) {
+		snprintf(o, sizeof(o), "client:%d", w->n * 1000 + i);
+		if (attune_store_audit(st, "test.view", o, "batched"))
+			w->failed = 1;
+	}
+	if (w->failed)
+		snprintf(w->err, sizeof(w->err), "%s", attune_store_errmsg(st));
+	attune_store_close(st);
+	return NULL;
+}
+
+static int audit_count_cb(void *ctx, const attune_audit_rec *a)
+{
+	int *seen = ctx;
+	int k;
+
+	if (strcmp(a->action, "test.view") != 0)
+		return 0;
+	k = atoi(a->object + strlen("client:"));
+	assert_true(k / 1000 < AUDITORS && k % 1000 < AUDITS);
+	seen[(k / 1000) * AUDITS + k % 1000]++;
+	return 0;
+}
+
+static void test_sqlite_concurrent_audit_rows(void **state)
+{
+	struct fx *f = *state;
+	struct auditor w[AUDITORS];
+	pthread_t th[AUDITORS];
+	uint64_t c0, s0, r0, c1, s1, r1, rows0, b0, rows1, b1;
+	static int seen[AUDITORS * AUDITS];
+	int i;
+
+	OK(f->st, store_sqlite_sync_stats(f->st, &c0, &s0, &r0));
+	OK(f->st, attune_store_audit_stats(f->st, &rows0, &b0));
+	for (i = 0; i < AUDITORS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].loc = f->loc;
+		w[i].n = i;
+		assert_int_equal(pthread_create(&th[i], NULL, auditor_main,
+		                                &w[i]), 0);
+	}
+	for (i = 0; i < AUDITORS; i++) {
+		pthread_join(th[i], NULL);
+		if (w[i].failed)
+			fail_msg("auditor %d: %s", i, w[i].err);
+	}
+	OK(f->st, store_sqlite_sync_stats(f->st, &c1, &s1, &r1));
+	OK(f->st, attune_store_audit_stats(f->st, &rows1, &b1));
+	assert_true(rows1 - rows0 == AUDITORS * AUDITS);
+	assert_true(b1 - b0 >= 1 && b1 - b0 <= rows1 - rows0);
+	assert_true(c1 - c0 == b1 - b0);   /* each batch one commit */
+	assert_true(s1 == c1);
+	memset(seen, 0, sizeof(seen));
+	OK(f->st, attune_store_audit_list(f->st, 0, 0, audit_count_cb, seen));
+	for (i = 0; i < AUDITORS * AUDITS; i++)
+		if (seen[i] != 1)
+			fail_msg("audit row %d written %d times", i, seen[i]);
+}
+
 /* A read-only transaction changes nothing and costs no sync. */
 static void test_sqlite_no_sync_without_changes(void **state)
 {
@@ -3505,6 +3617,8 @@ int main(void)
 		T(test_sqlite_two_handles),
 		T(test_sqlite_concurrent_writers),
 		T(test_sqlite_no_sync_without_changes),
+		T(test_sqlite_audit_alone_durable),
+		T(test_sqlite_concurrent_audit_rows),
 		cmocka_unit_test(test_sqlite_out_of_memory),
 		cmocka_unit_test(test_sqlite_migrate_from_1),
 	};
