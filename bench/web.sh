@@ -29,7 +29,9 @@
 # Environment (defaults): DURATION=10 (seconds per wrk run), CONNS=16,
 #   THREADS=2 (wrk), LINKS=60000 (check-in links made for (c) per mode),
 #   SYNC="group full", NCI=300 (clients the links are spread over),
-#   CASELOAD_N=200 (caseload requests), KEEP=1 keeps the temporary
+#   CASELOAD_N=200 (caseload requests), ENCODING="gzip, deflate, br"
+#   (the Accept-Encoding of (a) and (b), as Chromium sends it; empty:
+#   none, the plain bytes), KEEP=1 keeps the temporary
 #   directory, ATTUNE=PATH measures that binary instead of building,
 #   CALLGRIND=N (0: off) also runs the server under valgrind's
 #   callgrind for N requests of each kind, one at a time, and prints
@@ -48,6 +50,7 @@ NCI=${NCI:-300}
 CASELOAD_N=${CASELOAD_N:-200}
 KEEP=${KEEP:-0}
 CALLGRIND=${CALLGRIND:-0}
+ENCODING=${ENCODING-gzip, deflate, br}
 
 if ! command -v wrk >/dev/null 2>&1; then
 	echo "bench/web.sh needs wrk: apt-get install wrk (Debian package)" >&2
@@ -504,10 +507,26 @@ for mode in $SYNC; do
 	used0=$(sqlite3 "$db" \
 	        'SELECT count(*) FROM checkin_links WHERE used_at IS NOT NULL')
 
-	run_wrk "(a)" "$root/bench/web_get.lua" "$B/static/attune.css"
+	# What a browser sends (Chromium: gzip, deflate, br): the server
+	# answers (a) and (b) gzip-compressed. ENCODING= measures the plain
+	# bytes instead.
+	if [ -n "$ENCODING" ]; then
+		enc=$(cu -H "Cookie: $COOKIE" -H "Accept-Encoding: $ENCODING" \
+		      -o /dev/null -D - "$B/clients/$c1" |
+		      sed -n 's/^[Cc]ontent-[Ee]ncoding: *\([a-z]*\).*/\1/p')
+		echo "Accept-Encoding: $ENCODING; the client page came" \
+		     "${enc:-uncompressed}" \
+		     "($(cu -H "Cookie: $COOKIE" -H "Accept-Encoding: $ENCODING" \
+		         -o /dev/null -w '%{size_download}' "$B/clients/$c1")" \
+		     "bytes)"
+		set -- -H "Accept-Encoding: $ENCODING"
+	else
+		set --
+	fi
+	run_wrk "(a)" "$root/bench/web_get.lua" "$B/static/attune.css" "$@"
 	ra=$R
 	run_wrk "(b)" "$root/bench/web_get.lua" "$B/clients/$c1" \
-		-H "Cookie: $COOKIE"
+		-H "Cookie: $COOKIE" "$@"
 	rb=$R
 	LINKS_FILE=$dir/links
 	export LINKS_FILE

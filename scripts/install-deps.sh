@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libsqlite3-dev sqlite3 libpq-dev postgresql libcjson-dev libcmocka-dev
-      libmicrohttpd-dev libsodium-dev libqrencode-dev
+      libmicrohttpd-dev libsodium-dev libqrencode-dev zlib1g-dev
       curl netcat-openbsd openssl
       chromium fonts-dejavu-core"
 # postgresql: the server for the PostgreSQL store tests

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/gzip.h"
 #include "web/pagecache.h"
 
 enum { PAGE_SLOTS = 4096 };   /* a power of two */
@@ -23,6 +24,10 @@ struct page_entry {
 	size_t len;               /* of the body */
 	size_t n_csrf;
 	size_t csrf_at[PAGE_CSRF_MAX];
+	/* The body compressed once, in pieces between the token places
+	 * (n_csrf + 1 of them); has_gz 0 when compressing failed. */
+	int has_gz;
+	struct gz_piece gz[PAGE_CSRF_MAX + 1];
 	char data[];              /* body, then title */
 };
 
@@ -49,12 +54,21 @@ static int key_eq(const struct page_key *a, const struct page_key *b)
 	       a->settings == b->settings;
 }
 
+static void entry_free(struct page_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i <= e->n_csrf; i++)
+		gz_piece_free(&e->gz[i]);
+	free(e);
+}
+
 /* Drop one reference; mu held. */
 static void unref(struct page_cache *pc, struct page_entry *e)
 {
 	if (--e->refs == 0) {
 		pc->bytes -= e->size;
-		free(e);
+		entry_free(e);
 	}
 }
 
@@ -120,6 +134,43 @@ void page_entry_write(const struct page_entry *e, strbuf *b,
 		memcpy(b->s + at + e->csrf_at[i], csrf, csrf_len);
 }
 
+int page_entry_write_gzip(const struct page_entry *e, strbuf *b,
+                          struct gz_out *g, const char *csrf,
+                          size_t csrf_len)
+{
+	size_t i;
+
+	if (!e->has_gz)
+		return 0;
+	for (i = 0; i <= e->n_csrf; i++) {
+		gz_piece_put(b, g, &e->gz[i]);
+		if (i < e->n_csrf)
+			gz_stored(b, g, csrf, csrf_len);
+	}
+	return 1;
+}
+
+/* Compress the body in pieces between the token places (ascending,
+ * not overlapping: form_csrf() writes them in order). */
+static void entry_compress(struct page_entry *e, size_t csrf_len)
+{
+	size_t i, from = 0, to;
+
+	for (i = 0; i <= e->n_csrf; i++) {
+		to = i < e->n_csrf ? e->csrf_at[i] : e->len;
+		if (to < from ||
+		    gz_piece_make(&e->gz[i], e->data + from, to - from,
+		                  PAGE_GZIP_LEVEL) != ATTUNE_OK) {
+			while (i-- > 0)
+				gz_piece_free(&e->gz[i]);
+			return;
+		}
+		e->size += e->gz[i].zlen;
+		from = to + csrf_len;
+	}
+	e->has_gz = 1;
+}
+
 void page_cache_release(struct page_cache *pc, struct page_entry *e)
 {
 	pthread_mutex_lock(&pc->mu);
@@ -141,7 +192,7 @@ void page_cache_put(struct page_cache *pc, const struct page_key *k,
 	for (i = 0; i < n_csrf; i++)
 		if (csrf_at[i] > len || len - csrf_at[i] < csrf_len)
 			return;
-	if (!(e = malloc(size)))
+	if (!(e = calloc(1, size)))
 		return;
 	e->k = *k;
 	e->valid_until = valid_until;
@@ -157,6 +208,8 @@ void page_cache_put(struct page_cache *pc, const struct page_key *k,
 	}
 	e->title = e->data + len;
 	memcpy(e->title, title, tlen + 1);
+	entry_compress(e, csrf_len);
+	size = e->size;
 
 	pthread_mutex_lock(&pc->mu);
 	s = &pc->slot[slot_of(k->client)];

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include <sodium.h>
+#include "util/gzip.h"
 #include "web/pagecache.h"
 #include "web/status.h"
 #include "web/web.h"
@@ -106,6 +107,12 @@ const char *web_host(struct web_req *r)
 	                                   MHD_HTTP_HEADER_HOST);
 }
 
+int web_takes_gzip(struct web_req *r)
+{
+	return gz_accepts(MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+}
+
 const char *web_authorization(struct web_req *r)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
@@ -178,6 +185,9 @@ static enum MHD_Result send_response(struct conn *cn)
 	                                 : "text/plain; charset=utf-8");
 	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* Client pages and the static files come gzip-compressed to a
+	 * browser that takes it (web/client.c, web/static.c). */
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",

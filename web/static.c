@@ -2,7 +2,9 @@
  * binary (no files to install, nothing served from disk). The pages
  * work without the script: it only adds "copy link" buttons and reads a
  * chosen transcript file into the form. */
+#include <pthread.h>
 #include <string.h>
+#include "util/gzip.h"
 #include "web/web.h"
 
 static const char css[] =
@@ -176,13 +178,40 @@ const struct web_asset *web_asset_find(const char *zName)
 	return NULL;
 }
 
+/* The assets gzip-compressed, made once (the first request that takes
+ * gzip); an asset whose compression failed is sent as it is. */
+#define N_ASSETS (sizeof(assets) / sizeof(assets[0]))
+static struct gz_piece assets_gz[N_ASSETS];
+static pthread_once_t assets_gz_once = PTHREAD_ONCE_INIT;
+
+static void assets_compress(void)
+{
+	size_t i;
+
+	for (i = 0; i < N_ASSETS; i++)
+		gz_piece_make(&assets_gz[i], assets[i].data, assets[i].len, 9);
+}
+
 int h_static(struct web_req *r)
 {
 	const struct web_asset *a = web_asset_find(r->path_token);
+	const struct gz_piece *p;
+	struct gz_out g;
 
 	if (!a)
 		return web_not_found(r), 0;
 	r->ctype = a->ctype;
+	if (web_takes_gzip(r)) {
+		pthread_once(&assets_gz_once, assets_compress);
+		p = &assets_gz[a - assets];
+		if (p->z) {
+			gz_start(&r->out, &g);
+			gz_piece_put(&r->out, &g, p);
+			gz_finish(&r->out, &g);
+			web_header_add(r, "Content-Encoding", "gzip");
+			return 0;
+		}
+	}
 	sb_append(&r->out, a->data, a->len);
 	return 0;
 }

@@ -131,6 +131,8 @@ const char *web_cookie(struct web_req *r, const char *zName);
 /* The Host header, or NULL. */
 const char *web_host(struct web_req *r);
 /* The Authorization header, or NULL. */
+/* Does the request's Accept-Encoding take gzip (util/gzip.h)? */
+int web_takes_gzip(struct web_req *r);
 const char *web_authorization(struct web_req *r);
 
 /* arena_printf: a formatted string in the request's arena (NULL when out

@@ -38,6 +38,33 @@ check
           AND detail = 'from the cache'")" = 1 ] ||
 	fail "the second view did not come from the cache"
 
+# gzip (what a browser asks for): from the cache, compressed, the same
+# bytes once inflated; the session's token is in it; the plain page and
+# the static files say Vary: Accept-Encoding.
+expect 200 GET "/clients/$c1" -b "$T/jar.ther1" -H "Accept-Encoding: gzip, deflate, br"
+header_has "Content-Encoding: gzip"
+header_has "Vary: Accept-Encoding"
+gzip -dc <"$T/body" >"$T/pz" 2>"$T/gzip.err" ||
+	{ check; fail "the gzip page does not inflate: $(cat "$T/gzip.err")"; }
+check
+cmp -s "$T/p1" "$T/pz" || fail "the gzip page differs from the plain one"
+check
+grep -q "name=\"csrf\" value=\"$t1\"" "$T/pz" ||
+	fail "the gzip page lacks the session's token"
+check
+[ "$(wc -c <"$T/body")" -lt "$(( $(wc -c <"$T/p1") / 2 ))" ] ||
+	fail "the gzip page is not much smaller ($(wc -c <"$T/body") bytes)"
+expect 200 GET "/clients/$c1" -b "$T/jar.ther1" -H "Accept-Encoding: gzip;q=0"
+check
+grep -qi "^Content-Encoding" "$T/headers" && fail "gzip;q=0 got gzip"
+header_has "Vary: Accept-Encoding"
+cmp -s "$T/p1" "$T/body" || { check; fail "the q=0 page differs"; }
+expect 200 GET /static/attune.css -H "Accept-Encoding: gzip"
+header_has "Content-Encoding: gzip"
+gzip -dc <"$T/body" >"$T/css.gz.txt" || { check; fail "css does not inflate"; }
+expect 200 GET /static/attune.css
+cmp -s "$T/body" "$T/css.gz.txt" || { check; fail "the gzip css differs"; }
+
 # Another session of the same therapist: its own token in every form,
 # never the first session's; and the token works.
 cp "$T/jar.ther1" "$T/jar.first"
