@@ -201,7 +201,7 @@ static void why(strbuf *b, const struct mirror_view *v, size_t k)
 
 static void where(strbuf *b, const attune_utterance *u, size_t i)
 {
-	sb_printf(b, "utterance %zu (line %zu", i, u[i].line);
+	sb_printf(b, "utterance %zu (line %zu", i + 1, u[i].line);
 	if (u[i].start_ms >= 0) {
 		sb_puts(b, ", ");
 		put_hms(b, u[i].start_ms, 0);
@@ -262,8 +262,8 @@ void mo_summary_text(strbuf *b, const struct mirror_view *v)
 	          s->n_repaired);
 	for (k = 0; k < s->n_episodes; k++) {
 		const attune_mirror_episode *e = &s->episodes[k];
-		sb_printf(b, "    %zu. utterances %zu-%zu, from ", k + 1, e->first,
-		          e->last);
+		sb_printf(b, "    %zu. utterances %zu-%zu, from ", k + 1,
+		          e->first + 1, e->last + 1);
 		where(b, u, e->first);
 		sb_printf(b, ": %s, intensity %d, %zu marker%s in %zu turn%s",
 		          attune_mirror_cue_type_name(e->type), e->intensity,
@@ -271,13 +271,16 @@ void mo_summary_text(strbuf *b, const struct mirror_view *v)
 		          e->n_turns == 1 ? "" : "s");
 		if (e->response != ATTUNE_MIRROR_NONE) {
 			char c[64];
-			sb_printf(b, "; therapist responds at %zu (%s)", e->response,
+			sb_printf(b, "; therapist responds at %zu (%s)",
+			          e->response + 1,
 			          code_of(&v->res[e->response], c, sizeof(c)));
 		}
 		if (e->move != ATTUNE_MIRROR_NONE)
-			sb_printf(b, "; move at %zu (%s)", e->move, e->move_subtype);
+			sb_printf(b, "; move at %zu (%s)", e->move + 1,
+			          e->move_subtype);
 		if (e->reengage != ATTUNE_MIRROR_NONE)
-			sb_printf(b, "; client re-engages at %zu (%s)", e->reengage,
+			sb_printf(b, "; client re-engages at %zu (%s)",
+			          e->reengage + 1,
 			          attune_mirror_reengage_name(e->reengage_how));
 		sb_puts(b, e->repaired ? ": repaired\n" : ": not repaired\n");
 	}
