@@ -29,6 +29,7 @@
 # Environment (defaults): DURATION=10 (seconds per wrk run), CONNS=16,
 #   THREADS=2 (wrk), LINKS=60000 (check-in links made for (c) per mode),
 #   SYNC="group full", NCI=300 (clients the links are spread over),
+#   BASE_SQL (SQL run on the database before serving, experiments only),
 #   CASELOAD_N=200 (caseload requests), ENCODING="gzip, deflate, br"
 #   (the Accept-Encoding of (a) and (b), as Chromium sends it; empty:
 #   none, the plain bytes), KEEP=1 keeps the temporary
@@ -313,6 +314,13 @@ tok1=$("$ATTUNE" --db "$base" token create --user ther1 --label bench |
 tok2=$("$ATTUNE" --db "$base" token create --user ther2 --label bench |
        tail -n 1)
 "$ATTUNE" --db "$base" report --client C-001 >/dev/null
+# BASE_SQL: SQL run on the clinic's database before it is served, for
+# experiments (drop an index or a trigger and compare). Never set for
+# the recorded figures unless the record says so.
+if [ -n "${BASE_SQL:-}" ]; then
+	echo "BASE_SQL: $BASE_SQL"
+	sqlite3 "$base" "$BASE_SQL"
+fi
 echo "clinic made in $(( $(date +%s) - t0 )) s:" \
      "$(sqlite3 "$base" 'SELECT count(*) FROM sessions') sessions," \
      "$(sqlite3 "$base" 'SELECT count(*) FROM responses') questionnaires"
