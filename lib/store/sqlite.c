@@ -3595,6 +3595,7 @@ const struct attune_store_ops store_sqlite_ops = {
 	.site_list = sq_site_list,
 	.user_set_site = sq_user_set_site,
 	.overview = sq_overview,
+	.course_list = store_course_list_each,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
