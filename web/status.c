@@ -214,6 +214,8 @@ struct many {
 
 static struct loader *many_at(struct many *m, attune_id client_id)
 {
+	if (m->i == m->n)
+		return NULL;
 	if (m->ids[m->i] == client_id)
 		return &m->l;
 	while (++m->i < m->n && m->ids[m->i] != client_id)
