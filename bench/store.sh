@@ -9,10 +9,13 @@
 #   import   `attune import` of the archive into a new database: wall
 #            and CPU seconds of the attune process, responses/s and
 #            rows/s (all tables), the database's size on disk
-#   overview the clinic-wide statuses: `attune signals --model M
-#            --instrument phq9` over every open episode (no clinic
-#            overview verb yet), at most OVERVIEW_TIMEOUT seconds
-#            (then the episodes done by then are counted)
+#   overview the clinic overview, `attune overview --by therapist` and
+#            `--by site` (aggregates computed inside the database):
+#            wall and CPU seconds; with SIGNALS=1 also `attune signals
+#            --model M --instrument phq9` over every open episode (the
+#            per-client statuses, computed in attune), at most
+#            OVERVIEW_TIMEOUT seconds (then the episodes done by then
+#            are counted)
 #   caseload GET /caseload of ther1 (PER clients) under wrk, with the
 #            small clinic (SMALL clients: 20 000 responses) and the
 #            big one: requests/s and p99
@@ -23,7 +26,8 @@
 # Usage: bench/store.sh
 # Environment (defaults): CLIENTS=1000000, SESSIONS=20, PER=60,
 #   SMALL=1000, DURATION=10 (seconds per wrk run), CONNS=8, THREADS=2,
-#   ENGINES="sqlite pg", OVERVIEW_TIMEOUT=120, PG_IMPORT="file stdin"
+#   ENGINES="sqlite pg", OVERVIEW_TIMEOUT=120 (each overview command),
+#   SIGNALS=0 (1: time `attune signals` too), PG_IMPORT="file stdin"
 #   (the ways the big clinic is imported into PostgreSQL), PG_VACUUM=1
 #   (VACUUM (ANALYZE) the big PostgreSQL database before the overview
 #   and the caseload, instead of leaving it to autovacuum), KEEP=1 keeps the
@@ -42,6 +46,7 @@ CONNS=${CONNS:-8}
 THREADS=${THREADS:-2}
 ENGINES=${ENGINES:-sqlite pg}
 OVERVIEW_TIMEOUT=${OVERVIEW_TIMEOUT:-120}
+SIGNALS=${SIGNALS:-0}
 PG_IMPORT=${PG_IMPORT:-file stdin}
 PG_VACUUM=${PG_VACUUM:-0}
 KEEP=${KEEP:-0}
@@ -174,30 +179,60 @@ caseload() {
 	echo "$(get p99_us)" >"$dir/p99.$eng.$size"
 }
 
-# overview ENGINE DB: statuses of every open episode.
+# overview ENGINE DB: the clinic overview (`attune overview`, computed
+# inside the database) grouped by therapist and by site; with SIGNALS=1
+# also `attune signals` over every open episode (client by client in
+# attune, at most OVERVIEW_TIMEOUT seconds).
 overview() {
 	eng=$1 db=$2
+	for by in therapist site; do
+		set +e
+		/usr/bin/time -f "%e %U %S" -o "$dir/t.ov-$eng-$by" \
+			timeout "$OVERVIEW_TIMEOUT" "$ATTUNE" --db "$db" \
+			overview --by "$by" >"$dir/ov.$eng.$by" \
+			2>"$dir/ov.$eng.$by.err"
+		st=$?
+		set -e
+		if [ "$st" -ne 0 ]; then
+			echo "overview $eng --by $by: failed or stopped after" \
+			     "${OVERVIEW_TIMEOUT} s (status $st):" \
+			     "$(head -n 1 "$dir/ov.$eng.$by.err")" |
+				tee -a "$dir/summary"
+			continue
+		fi
+		read -r w u s <"$dir/t.ov-$eng-$by"
+		# Rows: the groups between the header and the total.
+		awk -v e="$eng" -v by="$by" -v w="$w" -v u="$u" -v s="$s" \
+		    -v n="$(($(wc -l <"$dir/ov.$eng.$by") - 2))" \
+		    -v tot="$(awk '$1 == "total" { print $2 }' \
+		             "$dir/ov.$eng.$by")" -v l="$(load)" \
+		    'BEGIN { printf "overview %-6s --by %-9s: %d groups, %d " \
+		     "clients in %.2f s wall (attune CPU %.2f s); load " \
+		     "average %s\n", e, by, n, tot, w, u + s, l }' |
+			tee -a "$dir/summary"
+	done
+	[ "$SIGNALS" = 1 ] || return 0
 	set +e
-	/usr/bin/time -f "%e %U %S" -o "$dir/t.ov-$eng" \
+	/usr/bin/time -f "%e %U %S" -o "$dir/t.sig-$eng" \
 		timeout "$OVERVIEW_TIMEOUT" "$ATTUNE" signals \
 		--model "$dir/model.csv" --instrument phq9 --db "$db" \
-		>"$dir/ov.$eng" 2>"$dir/ov.$eng.err"
+		>"$dir/sig.$eng" 2>"$dir/sig.$eng.err"
 	st=$?
 	set -e
-	read -r w u s <"$dir/t.ov-$eng" || true
+	read -r w u s <"$dir/t.sig-$eng" || true
+	n=$(($(wc -l <"$dir/sig.$eng") - 1))
+	[ "$n" -ge 0 ] || n=0
 	if [ "$st" -eq 0 ]; then
-		awk -v e="$eng" -v n="$(($(wc -l <"$dir/ov.$eng") - 1))" \
-		    -v w="$w" -v u="$u" -v s="$s" -v l="$(load)" \
-		    'BEGIN { printf "overview %-6s: statuses of %d open " \
-		     "episodes (attune signals) in %.1f s wall (attune CPU " \
-		     "%.1f s); load average %s\n", e, n, w, u + s, l }' |
-		tee -a "$dir/summary"
+		awk -v e="$eng" -v n="$n" -v w="$w" -v u="$u" -v s="$s" \
+		    -v l="$(load)" \
+		    'BEGIN { printf "signals  %-6s: statuses of %d open " \
+		     "episodes in %.1f s wall (attune CPU %.1f s); load " \
+		     "average %s\n", e, n, w, u + s, l }' |
+			tee -a "$dir/summary"
 	else
-		n=$(($(wc -l <"$dir/ov.$eng") - 1))
-		[ "$n" -ge 0 ] || n=0
-		echo "overview $eng: attune signals stopped after" \
-		     "${OVERVIEW_TIMEOUT} s (status $st), $n statuses written" \
-		     "by then" | tee -a "$dir/summary"
+		echo "signals  $eng: stopped after ${OVERVIEW_TIMEOUT} s" \
+		     "(status $st), $n statuses written by then" |
+			tee -a "$dir/summary"
 	fi
 }
 
@@ -274,14 +309,16 @@ t0=$(date +%s)
 echo "archives made in $(($(date +%s) - t0)) s: big" \
      "$(du -m "$dir/big.jsonl" | cut -f1) MB"
 
-# The signals model: fitted on the small clinic's courses.
-awk -F, '/^\["responses"/ { s = $3; printf "%d,%d,%s\n",
-     int((s - 1) / ses) + 1, (s - 1) % ses + 1, $(NF - 1) }' \
-     ses="$SESSIONS" "$dir/small.jsonl" | sed '1i id,session,score' \
-     >"$dir/ref.csv"
-"$ATTUNE" signals --fit "$dir/ref.csv" --long --band-by phq9 \
-	--out "$dir/model.csv" >/dev/null 2>&1 || true
-[ -s "$dir/model.csv" ] || { echo "no signals model" >&2; exit 1; }
+# The signals model (SIGNALS=1): fitted on the small clinic's courses.
+if [ "$SIGNALS" = 1 ]; then
+	awk -F, '/^\["responses"/ { s = $3; printf "%d,%d,%s\n",
+	     int((s - 1) / ses) + 1, (s - 1) % ses + 1, $(NF - 1) }' \
+	     ses="$SESSIONS" "$dir/small.jsonl" | sed '1i id,session,score' \
+	     >"$dir/ref.csv"
+	"$ATTUNE" signals --fit "$dir/ref.csv" --long --band-by phq9 \
+		--out "$dir/model.csv" >/dev/null 2>&1 || true
+	[ -s "$dir/model.csv" ] || { echo "no signals model" >&2; exit 1; }
+fi
 
 for eng in $ENGINES; do
 	case $eng in

@@ -105,8 +105,9 @@ int caseload_collect(struct web_req *r, struct caseload_row **rows,
 {
 	struct caseload cl;
 	struct sup_list *sup = NULL;
-	struct client_data cd;
+	struct client_data *cds;
 	struct client_status *cs;
+	attune_id *ids;
 	size_t i;
 	int rc, supervisor = r->user.role == ATTUNE_ROLE_SUPERVISOR;
 
@@ -149,13 +150,21 @@ int caseload_collect(struct web_req *r, struct caseload_row **rows,
 		return rc;
 	if (cl.oom)
 		return ATTUNE_ENOMEM;
+	/* Every client's course in one call (a few statements on
+	 * PostgreSQL, not several per client). */
+	ids = arena_alloc(&r->ar, (cl.n ? cl.n : 1) * sizeof(*ids));
+	cds = arena_alloc(&r->ar, (cl.n ? cl.n : 1) * sizeof(*cds));
+	if (!ids || !cds)
+		return ATTUNE_ENOMEM;
+	for (i = 0; i < cl.n; i++)
+		ids[i] = cl.rows[i].c.id;
+	if ((rc = cd_load_many(r->st, &r->ar, r->srv->cat, ids, cl.n, cds)))
+		return rc;
 	for (i = 0; i < cl.n; i++) {
 		struct caseload_row *rw = &cl.rows[i];
+		struct client_data *cd = &cds[i];
 		size_t k;
-		if ((rc = cd_load_known(r->st, &r->ar, r->srv->cat, &rw->c,
-		                        &cd)))
-			return rc;
-		cd_status(r->srv, &cd, cs);
+		cd_status(r->srv, cd, cs);
 		rw->status = cs->sig.status;
 		rw->n_reasons = cs->sig.n_reasons;
 		for (k = 0; k < cs->sig.n_reasons; k++) {
@@ -165,9 +174,9 @@ int caseload_collect(struct web_req *r, struct caseload_row **rows,
 				return ATTUNE_ENOMEM;
 		}
 		rw->reason = rw->n_reasons ? rw->reasons[0] : NULL;
-		rw->n_sessions = cd.ns;
+		rw->n_sessions = cd->ns;
 		rw->last = cs->last_date;
-		rw->ended = cd.ended;
+		rw->ended = cd->ended;
 	}
 	if ((rc = attune_store_commit(r->st)))
 		return rc;

@@ -202,6 +202,83 @@ int cd_load_known(attune_store *st, arena *ar, const attune_catalog *cat,
 	return load(st, ar, cat, c->id, c, cd);
 }
 
+/* cd_load_many(): the lists come client by client in ids' order, so a
+ * record of another client moves the loader on to it. */
+struct many {
+	struct loader l;
+	const attune_id *ids;
+	struct client_data *cds;
+	size_t n, i;
+	int lost;                   /* a record of no client asked for */
+};
+
+static struct loader *many_at(struct many *m, attune_id client_id)
+{
+	if (m->i == m->n)
+		return NULL;
+	if (m->ids[m->i] == client_id)
+		return &m->l;
+	while (++m->i < m->n && m->ids[m->i] != client_id)
+		;
+	if (m->i == m->n) {
+		m->lost = 1;
+		return NULL;
+	}
+	m->l.cd = &m->cds[m->i];
+	m->l.episode = 0;
+	m->l.cap_s = m->l.cap_r = 0;
+	return &m->l;
+}
+
+static int many_episode_cb(void *ctx, const attune_episode_rec *e)
+{
+	struct loader *l = many_at(ctx, e->client_id);
+
+	return l ? episode_cb(l, e) : 1;
+}
+
+static int many_session_cb(void *ctx, const attune_session_rec *s)
+{
+	struct loader *l = many_at(ctx, s->client_id);
+
+	return l ? session_cb(l, s) : 1;
+}
+
+static int many_response_cb(void *ctx, const attune_response_rec *r)
+{
+	struct loader *l = many_at(ctx, r->client_id);
+
+	return l ? response_cb(l, r) : 1;
+}
+
+int cd_load_many(attune_store *st, arena *ar, const attune_catalog *cat,
+                 const attune_id *ids, size_t n, struct client_data *cds)
+{
+	struct many m;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return ATTUNE_OK;
+	memset(&m, 0, sizeof(m));
+	memset(cds, 0, n * sizeof(*cds));
+	for (i = 0; i < n; i++)
+		cds[i].client.id = ids[i];
+	m.l.ar = ar;
+	m.l.cat = cat;
+	m.l.cd = &cds[0];
+	m.ids = ids;
+	m.cds = cds;
+	m.n = n;
+	rc = attune_store_course_list(st, ids, n, many_episode_cb,
+	                              many_session_cb, many_response_cb, &m);
+	if (m.l.oom)
+		return ATTUNE_ENOMEM;
+	if (m.lost)
+		return ATTUNE_ESTORE;
+	return rc;
+}
+
 size_t cd_series(const struct client_data *cd, const char *zId,
                  int respondent, int scale, double *x, size_t max,
                  int *first)
@@ -346,6 +423,10 @@ void cd_status(const struct web_server *srv, const struct client_data *cd,
 
 /* ---- The model ---- */
 
+/* The model's clients are read this many at a time (their data lives
+ * in one arena until their series are added). */
+#define FIT_CHUNK 256
+
 struct fit_ctx {
 	attune_id ids[4096];
 	size_t n;
@@ -365,11 +446,11 @@ int status_fit_model(struct web_server *srv, attune_store *st)
 	const attune_instrument *in = attune_catalog_find(srv->cat,
 	                                                  ST_OUTCOME);
 	struct fit_ctx *f = NULL;
-	struct client_data cd;
+	struct client_data *cd = NULL;
 	attune_traj_fit *fit = NULL;
 	attune_err err;
 	double *x = NULL;
-	size_t i, n;
+	size_t i, k, m, n;
 	int first, rc = ATTUNE_OK;
 	arena ar;
 
@@ -379,7 +460,8 @@ int status_fit_model(struct web_server *srv, attune_store *st)
 		return ATTUNE_OK;      /* no PHQ-9: no outcome signal */
 	f = calloc(1, sizeof(*f));
 	x = malloc(ATTUNE_SERIES_MAX * sizeof(double));
-	if (!f || !x) {
+	cd = malloc(FIT_CHUNK * sizeof(*cd));
+	if (!f || !x || !cd) {
 		rc = ATTUNE_ENOMEM;
 		goto out;
 	}
@@ -388,13 +470,16 @@ int status_fit_model(struct web_server *srv, attune_store *st)
 		goto out;
 	if ((rc = attune_traj_fit_new(&srv->model, 0, &fit, &err)))
 		goto out;
-	for (i = 0; i < f->n; i++) {
-		if ((rc = cd_load(st, &ar, srv->cat, f->ids[i], &cd)))
+	for (i = 0; i < f->n; i += m) {
+		m = f->n - i < FIT_CHUNK ? f->n - i : FIT_CHUNK;
+		if ((rc = cd_load_many(st, &ar, srv->cat, f->ids + i, m, cd)))
 			goto out;
-		n = cd_series(&cd, ST_OUTCOME, 0, 0, x, ATTUNE_SERIES_MAX,
-		              &first);
-		if (n)
-			attune_traj_fit_add(fit, x, n);
+		for (k = 0; k < m; k++) {
+			n = cd_series(&cd[k], ST_OUTCOME, 0, 0, x,
+			              ATTUNE_SERIES_MAX, &first);
+			if (n)
+				attune_traj_fit_add(fit, x, n);
+		}
 		arena_free(&ar);
 	}
 	if (attune_traj_fit_finish(fit, ST_MIN_PERSONS, &srv->model, &err) ==
@@ -406,6 +491,7 @@ int status_fit_model(struct web_server *srv, attune_store *st)
 out:
 	arena_free(&ar);
 	attune_traj_fit_free(fit);
+	free(cd);
 	free(x);
 	free(f);
 	return rc;

@@ -62,6 +62,13 @@ int cd_load(attune_store *st, arena *ar, const attune_catalog *cat,
 int cd_load_known(attune_store *st, arena *ar, const attune_catalog *cat,
                   const attune_client_rec *c, struct client_data *cd);
 
+/* What cd_load_known() loads, for n distinct clients at once through
+ * attune_store_course_list() (on PostgreSQL a few statements for all of
+ * them, not several per client): cds[i] for ids[i]. The client records
+ * are not read: cds[i].client holds only the id. */
+int cd_load_many(attune_store *st, arena *ar, const attune_catalog *cat,
+                 const attune_id *ids, size_t n, struct client_data *cds);
+
 /* The scale (0: total, 1 + k: subscale k) of instrument zId answered by
  * respondent, as a series over the sessions from the first to the last
  * that have it: x[i] is session *first + i, NaN when missing there.

@@ -284,6 +284,26 @@ int attune_store_response_add(attune_store *st, const attune_response_rec *r,
 int attune_store_response_list(attune_store *st, attune_id client_id,
                                const char *zInstrument,
                                attune_response_cb cb, void *ctx);
+/* The courses of n clients in one call, for pages that show many clients
+ * at once (the caseload): for each client_ids[i] in turn, exactly what
+ * attune_store_episode_list(), attune_store_session_list() and
+ * attune_store_response_list(st, id, NULL, ...) hand out, in their
+ * orders: the client's episodes to episode_cb, then its sessions to
+ * session_cb, then its responses to response_cb. On PostgreSQL this is a
+ * few statements for all the clients instead of several per client.
+ * Audit rows: those of the three calls for each client ("episode.list",
+ * "session.list", "response.list" of client:ID, in that order). A
+ * callback returning non-zero stops the listing and its value is
+ * returned; the audit rows of clients not reached yet may have been
+ * written all the same (PostgreSQL writes every row before the first
+ * callback). ATTUNE_ENOTFOUND when a client does not exist (the
+ * callbacks may have seen the clients before it).
+ * n 0: nothing happens. Records and their strings are borrowed until the
+ * callback returns. */
+int attune_store_course_list(attune_store *st, const attune_id *client_ids,
+                             size_t n, attune_episode_cb episode_cb,
+                             attune_session_cb session_cb,
+                             attune_response_cb response_cb, void *ctx);
 
 /* ---- Audit ---- */
 

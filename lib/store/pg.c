@@ -848,24 +848,60 @@ static char *copy_int(char *o, int64_t v)
  * does: data first, constraints after. The definitions come from the
  * catalog (pg_get_constraintdef), the statements are built by the
  * server (format with %I); the client sends only constant SQL. Without
- * the right to alter the tables, the keys stay and check row by row. */
+ * the right to alter the tables, the keys stay and check row by row.
+ * The same for the indexes that are not unique (built after the rows,
+ * one sort each, instead of an index insert per row and index; unique
+ * ones stay so that a duplicate is refused inside its COPY, whose rows
+ * lead back to archive lines) and the data-version triggers of
+ * migration 4 (disabled; each COPY statement would join its transition
+ * table of up to COPY_STMT_ROWS rows back to the clients): at the end
+ * every client counts the load as one change of its data. */
 static const char bulk_drop_sql[] =
 	"CREATE TEMP TABLE attune_bulk_fk ON COMMIT DROP AS"
 	" SELECT c.conrelid::regclass::text AS tbl, c.conname AS name,"
 	" pg_get_constraintdef(c.oid) AS def"
 	" FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
 	" WHERE c.contype = 'f' AND n.nspname = current_schema();"
+	"CREATE TEMP TABLE attune_bulk_ix ON COMMIT DROP AS"
+	" SELECT i.indexrelid::regclass::text AS name,"
+	" pg_get_indexdef(i.indexrelid) AS def"
+	" FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE n.nspname = current_schema() AND NOT i.indisunique"
+	" AND NOT i.indisprimary;"
+	"CREATE TEMP TABLE attune_bulk_tg ON COMMIT DROP AS"
+	" SELECT t.tgrelid::regclass::text AS tbl, t.tgname AS name"
+	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE n.nspname = current_schema() AND NOT t.tgisinternal"
+	" AND t.tgname LIKE '%\\_dv\\_%' AND t.tgenabled <> 'D';"
 	"DO $$ DECLARE r record; BEGIN"
 	" FOR r IN SELECT * FROM attune_bulk_fk LOOP"
 	" EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl, r.name);"
+	" END LOOP;"
+	" FOR r IN SELECT * FROM attune_bulk_ix LOOP"
+	" EXECUTE format('DROP INDEX %s', r.name);"
+	" END LOOP;"
+	" FOR r IN SELECT * FROM attune_bulk_tg LOOP"
+	" EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', r.tbl, r.name);"
 	" END LOOP; END $$";
 static const char bulk_add_sql[] =
+	"SET LOCAL maintenance_work_mem = '256MB';"
 	"DO $$ DECLARE r record; BEGIN"
 	" FOR r IN SELECT * FROM attune_bulk_fk LOOP"
 	" EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.tbl, r.name,"
 	" r.def);"
+	" END LOOP;"
+	" FOR r IN SELECT * FROM attune_bulk_ix LOOP"
+	" EXECUTE r.def;"
+	" END LOOP;"
+	" IF EXISTS (SELECT 1 FROM attune_bulk_tg) THEN"
+	" UPDATE clients SET data_version = data_version + 1;"
+	" END IF;"
+	" FOR r IN SELECT * FROM attune_bulk_tg LOOP"
+	" EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', r.tbl, r.name);"
 	" END LOOP; END $$;"
-	"DROP TABLE attune_bulk_fk";
+	"DROP TABLE attune_bulk_fk, attune_bulk_ix, attune_bulk_tg";
 
 static int bulk_relax(attune_store *st)
 {

@@ -12,6 +12,12 @@
 #define PG_STMT_MAX 128
 #define PG_PARAMS_MAX 12
 
+/* attune_store_course_list() sends at most this many client ids in one
+ * set of statements (a bigint[] parameter written as text, up to 21
+ * bytes an id): the results of a chunk are held in memory at once, so
+ * a supervisor's thousands of clients take a few sets, not one huge one. */
+#define PG_COURSE_CHUNK 512
+
 /* The location as it may be shown: room for a long URI. */
 #define PG_WHERE_MAX 256
 

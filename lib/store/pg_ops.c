@@ -29,6 +29,8 @@ enum {
 	P_EPISODE_LIST,
 	P_SESSION_ADD, P_SESSION_GET, P_SESSION_FIND, P_SESSION_LIST,
 	P_RESPONSE_ADD, P_RESPONSE_LIST,
+	P_COURSE_MISSING, P_COURSE_AUDIT, P_COURSE_EPISODES,
+	P_COURSE_SESSIONS, P_COURSE_RESPONSES,
 	/* schema 2 */
 	P_USER_BY_ID, P_USER_SET_PASSWORD, P_USER_SET_ROLE,
 	P_WS_ADD, P_WS_FIND, P_WS_TOUCH, P_WS_DELETE, P_WS_DELETE_USER,
@@ -167,6 +169,42 @@ const char *const pg_sql[P_N] = {
 		" WHERE e.client_id = $1"
 		" AND ($2::text IS NULL OR r.instrument = $2::text)"
 		" ORDER BY e.started, e.id, s.number, r.recorded_at, r.id",
+
+	/* attune_store_course_list(): $1 (or $5) the clients as a bigint[]
+	 * ('{1,2,3}'), u.o their position; each list in the order of the
+	 * one-client list above, client after client. */
+	[P_COURSE_MISSING] =
+		"SELECT u.id FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, o)"
+		" WHERE NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = u.id)"
+		" ORDER BY u.o LIMIT 1",
+	[P_COURSE_AUDIT] =
+		"INSERT INTO audit (at, user_id, actor, origin, action, object,"
+		" detail) SELECT $1::bigint, $2::bigint, $3::text, $4::text,"
+		" a.action, 'client:' || u.id, NULL"
+		" FROM unnest($5::bigint[]) WITH ORDINALITY AS u(id, o)"
+		" CROSS JOIN (VALUES (1, 'episode.list'), (2, 'session.list'),"
+		" (3, 'response.list')) AS a(k, action) ORDER BY u.o, a.k",
+	[P_COURSE_EPISODES] =
+		"SELECT e.id, e.client_id, e.started, e.ended, e.end_reason, u.o"
+		" FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, o)"
+		" JOIN episodes e ON e.client_id = u.id"
+		" ORDER BY u.o, e.started, e.id",
+	[P_COURSE_SESSIONS] =
+		"SELECT s.id, s.episode_id, e.client_id, s.number, s.date,"
+		" s.attended, u.o"
+		" FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, o)"
+		" JOIN episodes e ON e.client_id = u.id"
+		" JOIN sessions s ON s.episode_id = e.id"
+		" ORDER BY u.o, e.started, e.id, s.number",
+	[P_COURSE_RESPONSES] =
+		"SELECT r.id, r.session_id, e.client_id, s.number, s.date,"
+		" r.instrument, r.instrument_version, r.respondent,"
+		" r.item_values, r.total, r.recorded_at, u.o"
+		" FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, o)"
+		" JOIN episodes e ON e.client_id = u.id"
+		" JOIN sessions s ON s.episode_id = e.id"
+		" JOIN responses r ON r.session_id = s.id"
+		" ORDER BY u.o, e.started, e.id, s.number, r.recorded_at, r.id",
 
 	/* ---- schema 2 ---- */
 	[P_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = $1",
@@ -1020,6 +1058,35 @@ done:
 	return rc;
 }
 
+/* Row i of a response listing (columns as P_RESPONSE_LIST) into *r;
+ * values has room for ATTUNE_ITEMS_MAX. */
+static int response_row(attune_store *st, const PGresult *res, int i,
+                        attune_response_rec *r, double *values)
+{
+	const char *z;
+	size_t n = 0;
+
+	r->id = pg_i64(res, i, 0);
+	r->session_id = pg_i64(res, i, 1);
+	r->client_id = pg_i64(res, i, 2);
+	r->session_number = pg_int(res, i, 3);
+	r->session_date = pg_text(res, i, 4);
+	r->instrument = pg_text(res, i, 5);
+	r->instrument_version = pg_text(res, i, 6);
+	r->respondent = pg_int(res, i, 7);
+	z = pg_text(res, i, 8);
+	r->total = pg_num(res, i, 9);
+	r->recorded_at = pg_i64(res, i, 10);
+	if (!z || store_values_decode(z, strlen(z), values, &n) != 0)
+		return store_fail(st, ATTUNE_ESTORE,
+		                  "response %lld: item value %zu in the "
+		                  "database is damaged", (long long)r->id,
+		                  z ? n : (size_t)0);
+	r->n_values = n;
+	r->values = values;
+	return ATTUNE_OK;
+}
+
 static int p_response_list(attune_store *st, attune_id client_id,
                            const char *zInstrument, attune_response_cb cb,
                            void *ctx)
@@ -1028,8 +1095,6 @@ static int p_response_list(attune_store *st, attune_id client_id,
 	attune_response_rec r;
 	double values[ATTUNE_ITEMS_MAX];
 	char o[OBJ_MAX], detail[DETAIL_MAX], what[64];
-	const char *z;
-	size_t n;
 	int i, rc, cbrc = 0;
 
 	snprintf(detail, sizeof(detail), "instrument:%s",
@@ -1043,31 +1108,135 @@ static int p_response_list(attune_store *st, attune_id client_id,
 	                 (int64_t)client_id, zInstrument)))
 		return rc;
 	for (i = 0; i < PQntuples(res); i++) {
-		r.id = pg_i64(res, i, 0);
-		r.session_id = pg_i64(res, i, 1);
-		r.client_id = pg_i64(res, i, 2);
-		r.session_number = pg_int(res, i, 3);
-		r.session_date = pg_text(res, i, 4);
-		r.instrument = pg_text(res, i, 5);
-		r.instrument_version = pg_text(res, i, 6);
-		r.respondent = pg_int(res, i, 7);
-		z = pg_text(res, i, 8);
-		r.total = pg_num(res, i, 9);
-		r.recorded_at = pg_i64(res, i, 10);
-		if (!z || store_values_decode(z, strlen(z), values, &n) != 0) {
-			rc = store_fail(st, ATTUNE_ESTORE,
-			                "response %lld: item value %zu in the "
-			                "database is damaged", (long long)r.id,
-			                z ? n : (size_t)0);
+		if ((rc = response_row(st, res, i, &r, values)))
 			break;
-		}
-		r.n_values = n;
-		r.values = values;
 		if (CALL(st, cb(ctx, &r)))
 			break;
 	}
 	PQclear(res);
 	return rc ? rc : cbrc;
+}
+
+/* ---- Courses of many clients ---- */
+
+/* ids as a bigint[] literal, "{1,2,3}"; NULL when out of memory. */
+static char *id_array(const attune_id *ids, size_t n)
+{
+	char *z = malloc(n * 21 + 3), *p;
+	size_t i;
+
+	if (!z)
+		return NULL;
+	p = z;
+	*p++ = '{';
+	for (i = 0; i < n; i++)
+		p += snprintf(p, 22, i ? ",%lld" : "%lld", (long long)ids[i]);
+	*p++ = '}';
+	*p = '\0';
+	return z;
+}
+
+/* One chunk of attune_store_course_list(): the clients exist, their
+ * audit rows (one statement), then the three lists of all of them
+ * (three statements) handed out client by client; column `o` of each
+ * result is the client's position (1-based) in ids. */
+static int course_chunk(attune_store *st, const attune_id *ids, size_t n,
+                        attune_episode_cb ecb, attune_session_cb scb,
+                        attune_response_cb rcb, void *ctx)
+{
+	static const char *const actions[] = {
+		"episode.list", "session.list", "response.list"
+	};
+	PGresult *res = NULL, *rs = NULL, *rr = NULL;
+	attune_audit_rec a;
+	attune_episode_rec er;
+	attune_session_rec sr;
+	attune_response_rec rp;
+	double values[ATTUNE_ITEMS_MAX];
+	char o[OBJ_MAX], *arr;
+	int ie = 0, is = 0, ir = 0, ne, ns, nr, rc, cbrc = 0;
+	size_t i, k;
+
+	if (!(arr = id_array(ids, n)))
+		return store_fail(st, ATTUNE_ENOMEM, "out of memory listing "
+		                  "the courses of %zu clients", n);
+	if ((rc = pg_txn_lost(st)) ||
+	    (rc = pg_run(st, P_COURSE_MISSING, &res, "checking the clients of "
+	                 "a course listing", "t", arr)))
+		goto out;
+	if (PQntuples(res) > 0) {
+		rc = store_fail(st, ATTUNE_ENOTFOUND, "no client %lld",
+		                (long long)pg_i64(res, 0, 0));
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	/* The audit rows first (as audit_read() writes one), in the order
+	 * the three lists would write them client by client. */
+	store_audit_rec(st, &a, NULL, NULL, NULL);
+	if ((rc = pg_change(st, P_COURSE_AUDIT, NULL, "writing the audit "
+	                    "rows of a course listing", "irttt", a.at,
+	                    (int64_t)a.user_id, a.actor, a.origin, arr)))
+		goto out;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 3; k++) {
+			a.action = actions[k];
+			a.object = obj(o, "client", ids[i]);
+			if ((rc = store_note_read(st, &a)))
+				goto out;
+		}
+	if ((rc = pg_run(st, P_COURSE_EPISODES, &res, "listing the episodes "
+	                 "of a caseload", "t", arr)) ||
+	    (rc = pg_run(st, P_COURSE_SESSIONS, &rs, "listing the sessions "
+	                 "of a caseload", "t", arr)) ||
+	    (rc = pg_run(st, P_COURSE_RESPONSES, &rr, "listing the responses "
+	                 "of a caseload", "t", arr)))
+		goto out;
+	ne = PQntuples(res);
+	ns = PQntuples(rs);
+	nr = PQntuples(rr);
+	for (i = 1; i <= n; i++) {
+		for (; ie < ne && (size_t)pg_i64(res, ie, 5) == i; ie++) {
+			er.id = pg_i64(res, ie, 0);
+			er.client_id = pg_i64(res, ie, 1);
+			er.started = pg_text(res, ie, 2);
+			er.ended = pg_text(res, ie, 3);
+			er.end_reason = pg_text(res, ie, 4);
+			if (CALL(st, ecb(ctx, &er)))
+				goto out;
+		}
+		for (; is < ns && (size_t)pg_i64(rs, is, 6) == i; is++) {
+			session_row(rs, is, &sr);
+			if (CALL(st, scb(ctx, &sr)))
+				goto out;
+		}
+		for (; ir < nr && (size_t)pg_i64(rr, ir, 11) == i; ir++) {
+			if ((rc = response_row(st, rr, ir, &rp, values)))
+				goto out;
+			if (CALL(st, rcb(ctx, &rp)))
+				goto out;
+		}
+	}
+out:
+	PQclear(res);
+	PQclear(rs);
+	PQclear(rr);
+	free(arr);
+	return rc ? rc : cbrc;
+}
+
+static int p_course_list(attune_store *st, const attune_id *ids, size_t n,
+                         attune_episode_cb ecb, attune_session_cb scb,
+                         attune_response_cb rcb, void *ctx)
+{
+	size_t i, m;
+	int rc = ATTUNE_OK;
+
+	for (i = 0; i < n && rc == ATTUNE_OK; i += m) {
+		m = n - i < PG_COURSE_CHUNK ? n - i : PG_COURSE_CHUNK;
+		rc = course_chunk(st, ids + i, m, ecb, scb, rcb, ctx);
+	}
+	return rc;
 }
 
 /* ---- Audit log ---- */
@@ -2052,6 +2221,7 @@ const struct attune_store_ops store_pg_ops = {
 	.site_list = p_site_list,
 	.user_set_site = p_user_set_site,
 	.overview = p_overview,
+	.course_list = p_course_list,
 	.open = pg_open,
 	.close = pg_close,
 	.schema_version = p_schema_version,

@@ -370,6 +370,12 @@ struct sq {
 	const struct store_table *raw_t;
 	int raw_cache;
 	int raw_fk;               /* foreign keys off for a bulk load */
+	/* What a bulk load set aside at its first row (raw_schema_off):
+	 * the SQL that creates it again, run by sq_raw_keys. */
+	char **raw_redo;
+	size_t n_redo;
+	int raw_off;              /* set aside (raw_redo is complete) */
+	int raw_dv;               /* data-version triggers among them */
 };
 
 static void raw_end(attune_store *st);
@@ -3548,13 +3554,28 @@ static int sq_raw_dump(attune_store *st, const struct store_table *t,
  * commit itself is as durable as any other (same journal, same sync). */
 #define RAW_CACHE_KIB 262144
 
+static void raw_redo_free(struct sq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n_redo; i++)
+		sqlite3_free(q->raw_redo[i]);
+	sqlite3_free(q->raw_redo);
+	q->raw_redo = NULL;
+	q->n_redo = 0;
+	q->raw_off = 0;
+	q->raw_dv = 0;
+}
+
 /* After a bulk load: the prepared INSERT goes, the cache size comes
- * back. */
+ * back (the schema set aside is back too: by sq_raw_keys before the
+ * commit, or by the rollback). */
 static void raw_end(attune_store *st)
 {
 	struct sq *q = st->engine;
 	char zSql[64];
 
+	raw_redo_free(q);
 	sqlite3_finalize(q->raw_ins);
 	q->raw_ins = NULL;
 	q->raw_t = NULL;
@@ -3584,6 +3605,95 @@ static int raw_start(attune_store *st)
 	return exec(st, zSql);
 }
 
+/* The first row of a bulk load (into an empty database, inside its
+ * transaction) sets two things aside until sq_raw_keys:
+ *  - the indexes that are not UNIQUE: made after the rows, one sort
+ *    each, instead of a B-tree insert per row and index (at 20 million
+ *    responses most of those at random places of an index larger than
+ *    the cache: responses_recorded). UNIQUE indexes stay, so that a
+ *    duplicate is refused at its row and the archive line is known.
+ *  - the data-version triggers (migration 4, names *_dv_*): an UPDATE
+ *    of the client's row per inserted episode, session and response.
+ *    sq_raw_keys counts the load as one change of every client instead.
+ * DDL is transactional in SQLite: a rollback brings both back as well. */
+static int raw_schema_off(attune_store *st)
+{
+	struct sq *q = st->engine;
+	sqlite3_stmt *s = NULL;
+	char **drop = NULL, **p;
+	size_t i, n = 0, cap = 0;
+	int rc = ATTUNE_OK, src;
+
+	src = sqlite3_prepare_v2(q->db,
+	        "SELECT type, name, sql FROM sqlite_master"
+	        " WHERE sql IS NOT NULL AND ((type = 'index'"
+	        " AND sql NOT LIKE 'CREATE UNIQUE %') OR (type = 'trigger'"
+	        " AND name LIKE '%\\_dv\\_%' ESCAPE '\\'))"
+	        " ORDER BY type, name", -1, &s, NULL);
+	if (src != SQLITE_OK)
+		return sq_fail(st, src, "reading the schema for a bulk load");
+	/* First the list (the schema cannot change while it is read). */
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *zType = (const char *)sqlite3_column_text(s, 0);
+		const char *zName = (const char *)sqlite3_column_text(s, 1);
+		const char *zSql = (const char *)sqlite3_column_text(s, 2);
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (!(p = sqlite3_realloc64(q->raw_redo,
+			                            cap * sizeof(*p))))
+				break;
+			q->raw_redo = p;
+			if (!(p = sqlite3_realloc64(drop, cap * sizeof(*p))))
+				break;
+			drop = p;
+		}
+		/* The name is the schema's own, quoted as an identifier. */
+		drop[n] = sqlite3_mprintf("DROP %s \"%w\"", zType[0] == 't'
+		                          ? "TRIGGER" : "INDEX", zName);
+		q->raw_redo[n] = sqlite3_mprintf("%s", zSql);
+		if (!drop[n] || !q->raw_redo[n]) {
+			sqlite3_free(drop[n]);
+			sqlite3_free(q->raw_redo[n]);
+			break;
+		}
+		q->raw_dv |= zType[0] == 't';
+		q->n_redo = ++n;
+	}
+	if (src == SQLITE_ROW)
+		rc = store_fail(st, ATTUNE_ENOMEM, "out of memory setting "
+		                "indexes aside for a bulk load");
+	else if (src != SQLITE_DONE)
+		rc = sq_fail(st, src, "reading the schema for a bulk load");
+	sqlite3_finalize(s);
+	for (i = 0; i < n && rc == ATTUNE_OK; i++)
+		rc = exec(st, drop[i]);
+	for (i = 0; i < n; i++)
+		sqlite3_free(drop[i]);
+	sqlite3_free(drop);
+	if (rc == ATTUNE_OK)
+		q->raw_off = 1;
+	return rc;
+}
+
+/* Before the commit of a bulk load: what raw_schema_off set aside is
+ * made again, and every client counts one change of its data. */
+static int raw_schema_on(attune_store *st)
+{
+	struct sq *q = st->engine;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->n_redo; i++)
+		if ((rc = exec(st, q->raw_redo[i])))
+			return rc;
+	if (q->raw_dv && (rc = exec(st, "UPDATE clients SET data_version ="
+	                            " data_version + 1")))
+		return rc;
+	raw_redo_free(q);
+	return ATTUNE_OK;
+}
+
 static int sq_raw_insert(attune_store *st, const struct store_table *t,
                          const struct store_cell *c, size_t *bad_row)
 {
@@ -3602,6 +3712,8 @@ static int sq_raw_insert(attune_store *st, const struct store_table *t,
 		q->raw_ins = NULL;
 		q->raw_t = NULL;
 		if (!q->raw_cache && (rc = raw_start(st)))
+			return rc;
+		if (!q->raw_off && (rc = raw_schema_off(st)))
 			return rc;
 		sb_init(&b, 4096);
 		rc = raw_sql(st, t, 1, &b);
@@ -3694,8 +3806,10 @@ static int sq_raw_keys(attune_store *st, const struct store_table *t,
 	/* INTEGER PRIMARY KEY takes max(rowid) + 1: nothing to advance. */
 	(void)t;
 	(void)n;
-	if ((rc = txn_lost(st)) != ATTUNE_OK || !q->raw_fk)
+	if ((rc = txn_lost(st)) != ATTUNE_OK)
 		return rc;
+	if (!q->raw_fk)
+		return raw_schema_on(st);
 	src = sqlite3_prepare_v2(q->db, "PRAGMA foreign_key_check", -1, &s,
 	                         NULL);
 	if (src != SQLITE_OK)
@@ -3710,7 +3824,7 @@ static int sq_raw_keys(attune_store *st, const struct store_table *t,
 	else if (src != SQLITE_DONE)
 		rc = sq_fail(st, src, "checking the references");
 	sqlite3_finalize(s);
-	return rc;
+	return rc ? rc : raw_schema_on(st);
 }
 
 struct sqlite3 *store_sqlite_db(attune_store *st)
@@ -3725,6 +3839,7 @@ const struct attune_store_ops store_sqlite_ops = {
 	.site_list = sq_site_list,
 	.user_set_site = sq_user_set_site,
 	.overview = sq_overview,
+	.course_list = store_course_list_each,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,

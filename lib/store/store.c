@@ -928,6 +928,49 @@ int attune_store_response_list(attune_store *st, attune_id client_id,
 	return st->ops->response_list(st, client_id, zInstrument, cb, ctx);
 }
 
+int attune_store_course_list(attune_store *st, const attune_id *client_ids,
+                             size_t n, attune_episode_cb episode_cb,
+                             attune_session_cb session_cb,
+                             attune_response_cb response_cb, void *ctx)
+{
+	size_t i;
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "listing courses")) ||
+	    (rc = check_cb(st, episode_cb && session_cb && response_cb)) ||
+	    (n && (rc = check_ptr(st, client_ids, "client_ids"))))
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = check_id(st, client_ids[i], "client id")))
+			return rc;
+	if (n == 0)
+		return ATTUNE_OK;
+	return st->ops->course_list(st, client_ids, n, episode_cb,
+	                            session_cb, response_cb, ctx);
+}
+
+int store_course_list_each(attune_store *st, const attune_id *client_ids,
+                           size_t n, attune_episode_cb episode_cb,
+                           attune_session_cb session_cb,
+                           attune_response_cb response_cb, void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = st->ops->episode_list(st, client_ids[i], episode_cb,
+		                                ctx)) ||
+		    (rc = st->ops->session_list(st, client_ids[i], session_cb,
+		                                ctx)) ||
+		    (rc = st->ops->response_list(st, client_ids[i], NULL,
+		                                 response_cb, ctx)))
+			return rc;
+	return ATTUNE_OK;
+}
+
 /* ---- Audit ---- */
 
 int attune_store_audit(attune_store *st, const char *zAction,

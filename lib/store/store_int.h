@@ -116,6 +116,14 @@ struct attune_store_ops {
 	int (*response_list)(attune_store *st, attune_id client_id,
 	                     const char *zInstrument, attune_response_cb cb,
 	                     void *ctx);
+	/* attune_store_course_list() with its arguments checked (n >= 1,
+	 * ids positive, callbacks set). The audit rows are the op's to
+	 * write; store_course_list_each() is the three lists above, client
+	 * by client (SQLite, where a statement costs no round trip). */
+	int (*course_list)(attune_store *st, const attune_id *client_ids,
+	                   size_t n, attune_episode_cb episode_cb,
+	                   attune_session_cb session_cb,
+	                   attune_response_cb response_cb, void *ctx);
 
 	/* Insert one complete audit row as given (id ignored), joining the
 	 * current transaction. */
@@ -364,6 +372,13 @@ int store_values_decode(const char *z, size_t len, double *v, size_t *n);
 	"  ORDER BY s.number, r.recorded_at, r.id" \
 	"  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)" \
 	") x WHERE n >= 2 GROUP BY g, closed, f, l ORDER BY g, closed, f, l"
+
+/* The course_list op made of the engine's episode_list, session_list and
+ * response_list, client after client (store.c). */
+int store_course_list_each(attune_store *st, const attune_id *client_ids,
+                           size_t n, attune_episode_cb episode_cb,
+                           attune_session_cb session_cb,
+                           attune_response_cb response_cb, void *ctx);
 
 /* The clinic overview after store.c checked its arguments and wrote
  * its audit row (overview.c). */

@@ -1274,6 +1274,105 @@ static void test_response_order_and_filter(void **state)
 	assert_int_equal(R.n, 0);
 }
 
+/* attune_store_course_list(): what the three lists hand out client by
+ * client, in their order; the same audit rows; its errors. */
+static void test_course_list(void **state)
+{
+	static const char *const actions[] = {
+		"episode.list", "session.list", "response.list"
+	};
+	static struct rows E, A;
+	struct fx *f = *state;
+	attune_id c[4], ids[4], s, e1;
+	size_t i;
+
+	c[0] = add_client(f, "C-K1", f->ther1, "2024-01-01");
+	c[1] = add_client(f, "C-K2", 0, "2024-01-01");   /* no sessions */
+	c[2] = add_client(f, "C-K3", f->ther1, "2023-01-01");
+	c[3] = add_client(f, "C-K4", 0, "2024-03-01");
+	s = add_session(f, c[0], 2, "2024-01-09");
+	add_response(f, s, "phq9", 200, 3);
+	s = add_session(f, c[0], 1, "2024-01-02");
+	add_response(f, s, "phq9", 100, 5);
+	add_response(f, s, "gad7", 90, 4);
+	/* Two episodes, each with a session 1. */
+	rows_reset(&R);
+	OK(f->st, attune_store_episode_list(f->st, c[2], episode_cb, &R));
+	e1 = R.r[0].id;
+	s = add_session(f, c[2], 1, "2023-01-05");
+	add_response(f, s, "phq9", 50, 9);
+	OK(f->st, attune_store_episode_close(f->st, e1, "2023-06-30", NULL));
+	OK(f->st, attune_store_episode_open(f->st, c[2], "2024-01-01", NULL));
+	s = add_session(f, c[2], 1, "2024-01-03");
+	add_response(f, s, "phq9", 150, 8);
+	s = add_session(f, c[3], 3, "2024-03-04");
+	add_response(f, s, "phq9", 300, 7);
+
+	ids[0] = c[2];
+	ids[1] = c[0];
+	ids[2] = c[1];
+	ids[3] = c[3];
+	rows_reset(&E);
+	for (i = 0; i < 4; i++) {
+		OK(f->st, attune_store_episode_list(f->st, ids[i], episode_cb,
+		                                    &E));
+		OK(f->st, attune_store_session_list(f->st, ids[i], session_cb,
+		                                    &E));
+		OK(f->st, attune_store_response_list(f->st, ids[i], NULL,
+		                                     response_cb, &E));
+	}
+	rows_reset(&R);
+	OK(f->st, attune_store_course_list(f->st, ids, 4, episode_cb,
+	                                   session_cb, response_cb, &R));
+	assert_int_equal(R.n, E.n);
+	assert_int_equal(R.n, 5 + 5 + 6);
+	for (i = 0; i < R.n; i++)
+		assert_memory_equal(&R.r[i], &E.r[i], sizeof(R.r[i]));
+	/* The audit rows of the three lists, client by client (newest
+	 * first here). */
+	rows_reset(&A);
+	OK(f->st, attune_store_audit_list(f->st, 0, 12, audit_cb, &A));
+	assert_int_equal(A.n, 12);
+	for (i = 0; i < 12; i++) {
+		assert_string_equal(A.r[i].s[0], actions[2 - i % 3]);
+		assert_string_equal(A.r[i].s[1],
+		                    object("client", ids[3 - i / 3]));
+		assert_true(A.r[i].null_mask & (1u << 4));  /* no detail */
+	}
+	/* Inside a transaction too (as the caseload page reads). */
+	OK(f->st, attune_store_begin(f->st));
+	rows_reset(&R);
+	OK(f->st, attune_store_course_list(f->st, ids + 1, 1, episode_cb,
+	                                   session_cb, response_cb, &R));
+	OK(f->st, attune_store_commit(f->st));
+	assert_int_equal(R.n, 1 + 2 + 3);
+
+	/* A callback that stops, a missing client, bad arguments. */
+	rows_reset(&R);
+	R.stop_after = 3;
+	assert_int_equal(attune_store_course_list(f->st, ids, 4, episode_cb,
+	                                          session_cb, response_cb,
+	                                          &R), 99);
+	assert_int_equal(R.n, 3);
+	ids[2] = 9999;
+	rows_reset(&R);
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_course_list(f->st, ids, 4, episode_cb, session_cb,
+	                            response_cb, &R));
+	HAS(attune_store_errmsg(f->st), "no client 9999");
+	ids[2] = 0;
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_course_list(f->st, ids, 4, episode_cb, session_cb,
+	                            response_cb, &R));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_course_list(f->st, ids, 1, episode_cb, NULL,
+	                            response_cb, &R));
+	rows_reset(&R);
+	OK(f->st, attune_store_course_list(f->st, NULL, 0, episode_cb,
+	                                   session_cb, response_cb, &R));
+	assert_int_equal(R.n, 0);
+}
+
 /* ---- Callbacks ---- */
 
 static void test_callback_stops(void **state)
@@ -3587,6 +3686,7 @@ int main(void)
 		T(test_response_values_round_trip),
 		T(test_response_limits),
 		T(test_response_order_and_filter),
+		T(test_course_list),
 		T(test_callback_stops),
 		T(test_callback_reentry),
 		T(test_rollback_leaves_nothing),
