@@ -96,11 +96,19 @@ static const char client_usage[] =
 "usage: attune client add CODE [--name NAME] [--therapist LOGIN]\n"
 "                             [--started YYYY-MM-DD]\n"
 "       attune client list [--therapist LOGIN] [--json]\n"
+"       attune client transfer (CODE | --from LOGIN) --therapist LOGIN\n"
 "\n"
 "Clients are known by a pseudonymous CODE (letters, digits, - and _);\n"
 "a display name is optional and shown only to those allowed to see it.\n"
 "Adding a client opens its first episode of care (today unless\n"
-"--started is given).\n";
+"--started is given).\n"
+"\n"
+"transfer makes another therapist responsible for a client (CODE) or\n"
+"for every client of a therapist (--from LOGIN, e.g. one who leaves),\n"
+"in one transaction: the new therapist has them as their own, the old\n"
+"one no access (unless granted). Each moved client is audited\n"
+"(client.transfer). A therapist who still has clients cannot be given\n"
+"another role; transfer the clients first.\n";
 
 struct user_find {
 	attune_id id;
@@ -215,18 +223,87 @@ static int setting_on(attune_store *st, attune_id clinic, const char *zName)
 	return on;
 }
 
+/* The ids of a therapist's clients, for transfer --from. */
+struct id_list {
+	attune_id *v;
+	size_t n, cap;
+};
+
+static int id_collect(void *ctx, const attune_client_rec *r)
+{
+	struct id_list *l = ctx;
+	attune_id *v;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		if (!(v = realloc(l->v, l->cap * sizeof(*v))))
+			return ATTUNE_ENOMEM;
+		l->v = v;
+	}
+	l->v[l->n++] = r->id;
+	return 0;
+}
+
+/* client transfer: CODE, or every client of the therapist zFrom, to the
+ * therapist tid (login zTo), in one transaction. */
+static int client_transfer(attune_store *st, attune_id clinic,
+                           const char *zFrom, const char *zCode,
+                           const char *zTo, attune_id tid)
+{
+	struct id_list l = {NULL, 0, 0};
+	attune_id fid, cid;
+	size_t i;
+	int rc;
+
+	if (zFrom) {
+		if (find_user(st, clinic, zFrom, &fid))
+			return EXIT_INPUT;
+		if (fid == tid) {
+			cli_err("client transfer: --from and --therapist are the "
+			        "same user '%s'", zTo);
+			return EXIT_INPUT;
+		}
+	} else if (cli_find_client(st, clinic, zCode, &cid)) {
+		return EXIT_INPUT;
+	}
+	rc = attune_store_begin(st);
+	if (rc == ATTUNE_OK && zFrom)
+		rc = attune_store_client_list(st, clinic, fid, id_collect, &l);
+	if (rc == ATTUNE_OK && !zFrom)
+		rc = attune_store_client_transfer(st, cid, tid);
+	for (i = 0; rc == ATTUNE_OK && i < l.n; i++)
+		rc = attune_store_client_transfer(st, l.v[i], tid);
+	if (rc == ATTUNE_OK)
+		rc = attune_store_commit(st);
+	free(l.v);
+	if (rc) {
+		cli_err("%s; nothing was moved", attune_store_errmsg(st));
+		attune_store_rollback(st);
+		return cli_exit_for(rc);
+	}
+	if (zFrom)
+		printf("moved %zu client%s from %s to %s\n", l.n,
+		       l.n == 1 ? "" : "s", zFrom, zTo);
+	else
+		printf("client %s is now with %s\n", zCode, zTo);
+	return EXIT_OKAY;
+}
+
 int cmd_client(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_NAME = OPT_FIRST_FREE, OPT_THERAPIST, OPT_STARTED };
+	enum { OPT_NAME = OPT_FIRST_FREE, OPT_THERAPIST, OPT_STARTED,
+	       OPT_FROM };
 	static const struct option opts[] = {
 		CLI_COMMON_OPTS,
 		{"name", required_argument, NULL, OPT_NAME},
 		{"therapist", required_argument, NULL, OPT_THERAPIST},
 		{"started", required_argument, NULL, OPT_STARTED},
+		{"from", required_argument, NULL, OPT_FROM},
 		{"json", no_argument, NULL, OPT_JSON},
 		{NULL, 0, NULL, 0}
 	};
 	const char *name = NULL, *therapist = NULL, *started = NULL, *verb;
+	const char *from = NULL;
 	attune_client_rec rec;
 	attune_store *st;
 	attune_id clinic, tid = 0, id;
@@ -239,6 +316,7 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 		case OPT_NAME: name = optarg; break;
 		case OPT_THERAPIST: therapist = optarg; break;
 		case OPT_STARTED: started = optarg; break;
+		case OPT_FROM: from = optarg; break;
 		case OPT_JSON: json = 1; break;
 		default:
 			if (cli_common_opt(cli, c, optarg) <= 0)
@@ -254,6 +332,12 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 	} else if (strcmp(verb, "list") == 0) {
 		if (optind != argc)
 			return cli_usage(client_usage, 1);
+	} else if (strcmp(verb, "transfer") == 0) {
+		if (!therapist || (from ? optind != argc : optind + 1 != argc)) {
+			cli_err("client transfer: give a CODE or --from LOGIN, "
+			        "and --therapist LOGIN");
+			return cli_usage(client_usage, 1);
+		}
 	} else {
 		cli_err("client: unknown verb '%s'", verb);
 		return cli_usage(client_usage, 1);
@@ -263,6 +347,13 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 	if (therapist && find_user(st, clinic, therapist, &tid)) {
 		attune_store_close(st);
 		return EXIT_INPUT;
+	}
+	if (verb[0] == 't') {
+		exitc = client_transfer(st, clinic, from,
+		                        from ? NULL : argv[optind], therapist,
+		                        tid);
+		attune_store_close(st);
+		return exitc;
 	}
 	if (verb[0] == 'a') {
 		memset(&rec, 0, sizeof(rec));

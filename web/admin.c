@@ -444,6 +444,49 @@ static void site_form(struct web_req *r, const struct sites *ss,
 	                 "clinic overview groups therapists by site.</p>\n");
 }
 
+/* Moving all of therapist u's clients to another therapist (a
+ * therapist leaving, a long absence). */
+static void transfer_form(struct web_req *r, const struct users *us,
+                          const attune_user_rec *u)
+{
+	strbuf *b = &r->out;
+	size_t i, n = 0;
+
+	html_raw_trusted(b, "<h2>Clients</h2>\n");
+	for (i = 0; i < us->n; i++)
+		n += us->u[i].role == ATTUNE_ROLE_THERAPIST && us->u[i].id != u->id;
+	if (n == 0) {
+		html_raw_trusted(b, "<p class=\"muted\">There is no other "
+		                 "therapist to move their clients to.</p>\n");
+		return;
+	}
+	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
+	          "action=\"/admin/users/%lld/transfer\">", (long long)u->id);
+	form_csrf(r);
+	html_raw_trusted(b, "<div><label for=\"to\">Move all their clients "
+	                 "to</label><select id=\"to\" name=\"to\">");
+	for (i = 0; i < us->n; i++) {
+		if (us->u[i].role != ATTUNE_ROLE_THERAPIST ||
+		    us->u[i].id == u->id)
+			continue;
+		sb_printf(b, "<option value=\"%lld\">",
+		          (long long)us->u[i].id);
+		html_text(b, us->u[i].name);
+		if (us->u[i].display_name) {
+			html_raw_trusted(b, " (");
+			html_text(b, us->u[i].display_name);
+			html_raw_trusted(b, ")");
+		}
+		html_raw_trusted(b, "</option>");
+	}
+	html_raw_trusted(b, "</select></div><button type=\"submit\">Move "
+	                 "clients</button></form>\n<p class=\"muted\">The "
+	                 "other therapist has them as their own from then on; "
+	                 "this one keeps no access unless granted. Every "
+	                 "client moved is in the audit log "
+	                 "(client.transfer).</p>\n");
+}
+
 static int user_page(struct web_req *r, const char *zNotice,
                      const char *zError)
 {
@@ -514,8 +557,12 @@ static int user_page(struct web_req *r, const char *zNotice,
 	html_raw_trusted(b, "</select></div><button type=\"submit\">Change "
 	                 "role</button></form>\n<p class=\"muted\">A change "
 	                 "signs them out everywhere and ends supervision that "
-	                 "no longer fits the new role. Their own clients stay "
-	                 "theirs.</p>\n<h2>Password</h2>\n");
+	                 "no longer fits the new role. A therapist who still "
+	                 "has clients stays a therapist until their clients "
+	                 "are moved to someone else (below).</p>\n");
+	if (u->role == ATTUNE_ROLE_THERAPIST)
+		transfer_form(r, us, u);
+	html_raw_trusted(b, "<h2>Password</h2>\n");
 	sb_printf(b, "<form class=\"inline-form\" method=\"post\" "
 	          "action=\"/admin/users/%lld/password\">", (long long)u->id);
 	form_csrf(r);
@@ -602,8 +649,19 @@ int h_admin_user_role(struct web_req *r)
 	if (u->role == role)
 		return user_page(r, web_printf(r, "%s is %s already.", u->name,
 		                               role_word(role)), NULL);
-	if ((rc = attune_store_begin(r->st)) ||
-	    (rc = attune_store_user_set_role(r->st, u->id, role)) ||
+	if ((rc = attune_store_begin(r->st)))
+		return rc;
+	if ((rc = attune_store_user_set_role(r->st, u->id, role)) ==
+	    ATTUNE_EINVAL && u->role == ATTUNE_ROLE_THERAPIST) {
+		/* Their clients would belong to no one who can see them. */
+		attune_store_rollback(r->st);
+		r->status = 409;
+		return user_page(r, NULL, web_printf(r, "%s still has clients. "
+		                 "Move them to another therapist first "
+		                 "(Clients, below); then change the role.",
+		                 u->name));
+	}
+	if (rc ||
 	    (rc = fix_supervision(r, us, u, role)) ||
 	    (rc = attune_store_websession_delete_user(r->st, u->id, NULL)) ||
 	    (rc = attune_store_commit(r->st)))
@@ -611,6 +669,62 @@ int h_admin_user_role(struct web_req *r)
 	return user_page(r, web_printf(r, "%s is now %s, and was signed out "
 	                               "everywhere.", u->name,
 	                               role_word(role)), NULL);
+}
+
+/* Move every client of therapist {id} to the therapist in field "to",
+ * in one transaction. Not a therapist on either side, or the same
+ * user: 400, nothing moved. */
+struct transfer_ids {
+	attune_id *v;
+	size_t n, cap;
+	struct web_req *r;
+};
+
+static int transfer_collect(void *ctx, const attune_client_rec *c)
+{
+	struct transfer_ids *t = ctx;
+	attune_id *v;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		if (!(v = arena_alloc(&t->r->ar, t->cap * sizeof(*v))))
+			return ATTUNE_ENOMEM;
+		if (t->n)
+			memcpy(v, t->v, t->n * sizeof(*v));
+		t->v = v;
+	}
+	t->v[t->n++] = c->id;
+	return 0;
+}
+
+int h_admin_user_transfer(struct web_req *r)
+{
+	struct users *us;
+	const attune_user_rec *u, *to;
+	struct transfer_ids t = {NULL, 0, 0, r};
+	size_t i;
+	int rc;
+
+	if ((rc = target_user(r, &us, &u)))
+		return rc < 0 ? 0 : rc;
+	to = users_find(us, web_field_int(r, "to", 0));
+	if (u->role != ATTUNE_ROLE_THERAPIST || !to ||
+	    to->role != ATTUNE_ROLE_THERAPIST || to->id == u->id) {
+		r->status = 400;
+		return user_page(r, NULL, "Clients move from one therapist of "
+		                 "this clinic to another.");
+	}
+	if ((rc = attune_store_begin(r->st)))
+		return rc;
+	rc = attune_store_client_list(r->st, r->srv->clinic_id, u->id,
+	                              transfer_collect, &t);
+	for (i = 0; rc == ATTUNE_OK && i < t.n; i++)
+		rc = attune_store_client_transfer(r->st, t.v[i], to->id);
+	if (rc || (rc = attune_store_commit(r->st)))
+		return rc;
+	return user_page(r, web_printf(r, "Moved %zu client%s from %s to %s.",
+	                               t.n, t.n == 1 ? "" : "s", u->name,
+	                               to->name), NULL);
 }
 
 /* Put the user at a site (field "site": its id, or "" for none). A

@@ -248,6 +248,11 @@ static const struct web_param p_role[] = {
 	{"role", web_valid_role, 1},
 	{NULL, NULL, 0}
 };
+static const struct web_param p_transfer[] = {
+	{"csrf", web_valid_hex64, 1},
+	{"to", web_valid_id, 1},             /* the therapist taking over */
+	{NULL, NULL, 0}
+};
 static const struct web_param p_site[] = {
 	{"csrf", web_valid_hex64, 1},
 	{"site", web_valid_id0, 1},          /* "" for no site */
@@ -392,6 +397,9 @@ const struct web_route web_routes[] = {
 	 p_role, h_admin_user_role, "change a user's role"},
 	{"POST", "/admin/users/{id}/site", WEB_ADMIN, WEB_CSRF_SESSION, NULL,
 	 p_site, h_admin_user_site, "put a user at a site, or at none"},
+	{"POST", "/admin/users/{id}/transfer", WEB_ADMIN, WEB_CSRF_SESSION,
+	 NULL, p_transfer, h_admin_user_transfer,
+	 "move all of a therapist's clients to another therapist"},
 	{"GET", "/clinic", WEB_ADMIN | WEB_SUPERVISOR, WEB_CSRF_NONE, q_clinic,
 	 NULL, h_clinic, "the clinic overview per therapist or site "
 	 "(aggregates)"},

@@ -347,6 +347,7 @@ int h_admin_user(struct web_req *r);
 int h_admin_user_role(struct web_req *r);
 int h_admin_user_password(struct web_req *r);
 int h_admin_user_site(struct web_req *r);
+int h_admin_user_transfer(struct web_req *r);
 int h_clinic(struct web_req *r);                 /* clinic.c */
 int h_admin_user_disable(struct web_req *r);
 int h_admin_supervision(struct web_req *r);

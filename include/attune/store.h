@@ -333,7 +333,11 @@ int attune_store_user_get(attune_store *st, attune_id user_id,
  * in) a user's password hash. Audited "user.password". */
 int attune_store_user_set_password(attune_store *st, attune_id user_id,
                                    const char *zHash);
-/* Change a user's role. Audited "user.role" (detail role:R). */
+/* Change a user's role. Audited "user.role" (detail role:R).
+ * ATTUNE_EINVAL, changing nothing, when a therapist who still has
+ * clients would stop being a therapist: their clients would belong to
+ * no one who can see them. Transfer them first
+ * (attune_store_client_transfer). */
 int attune_store_user_set_role(attune_store *st, attune_id user_id,
                                attune_role role);
 
@@ -509,6 +513,16 @@ int attune_store_client_get(attune_store *st, attune_id client_id,
                             attune_client_cb cb, void *ctx);
 /* Allow (1) or stop (0) the client seeing their own progress. Audited
  * "client.update" (detail sees_progress:V). */
+/* Make another therapist of the client's clinic (a user with the
+ * therapist role) responsible for the client: a therapist leaving, a
+ * change of care. From then on the new therapist has the client as
+ * their own and the old one no access (unless granted or supervising).
+ * Audited "client.transfer" (detail from:user:OLD to:user:NEW, from:none
+ * when the client had no therapist); nothing changes and nothing is
+ * written when the client is already theirs. ATTUNE_EINVAL when the
+ * user is not a therapist of that clinic. */
+int attune_store_client_transfer(attune_store *st, attune_id client_id,
+                                 attune_id therapist_id);
 int attune_store_client_set_sees_progress(attune_store *st,
                                           attune_id client_id, int on);
 

@@ -41,6 +41,8 @@ enum {
 	P_SUP_ADD, P_SUP_REMOVE, P_SUP_LIST,
 	P_GRANT_ADD, P_GRANT_REMOVE, P_GRANT_LIST,
 	P_ACCESS, P_CLIENT_BY_ID, P_CLIENT_SET_PROGRESS,
+	P_CLIENT_THERAPIST, P_CLIENT_SET_THERAPIST, P_USER_ROLE,
+	P_USER_CLIENTS,
 	P_SETTING_SET, P_SETTING_GET,
 	/* schema 3 */
 	P_TRANSCRIPT_ADD, P_TRANSCRIPT_GET, P_TRANSCRIPT_LIST,
@@ -289,6 +291,13 @@ const char *const pg_sql[P_N] = {
 	[P_CLIENT_BY_ID] = "SELECT " CLIENT_COLS " FROM clients WHERE id = $1",
 	[P_CLIENT_SET_PROGRESS] =
 		"UPDATE clients SET sees_progress = $2 WHERE id = $1",
+	[P_CLIENT_THERAPIST] =
+		"SELECT coalesce(therapist_id, 0) FROM clients WHERE id = $1",
+	[P_CLIENT_SET_THERAPIST] =
+		"UPDATE clients SET therapist_id = $2 WHERE id = $1",
+	[P_USER_ROLE] = "SELECT role FROM users WHERE id = $1",
+	[P_USER_CLIENTS] =
+		"SELECT count(*) FROM clients WHERE therapist_id = $1",
 
 	[P_SETTING_SET] =
 		"INSERT INTO clinic_settings (clinic_id, name, value)"
@@ -1335,11 +1344,25 @@ static int p_user_set_role(attune_store *st, attune_id user_id,
                            attune_role role)
 {
 	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int64_t n = 0;
+	int top, found, rc;
 
 	snprintf(detail, sizeof(detail), "role:%d", (int)role);
-	return update_audited(st, P_USER_SET_ROLE, "user", user_id,
-	                      "user.role", obj(o, "user", user_id), detail,
-	                      "in", (int64_t)user_id, (int)role);
+	if ((rc = pg_tx_begin(st, &top)))
+		return rc;
+	if (role != ATTUNE_ROLE_THERAPIST &&
+	    (rc = pg_get_i64(st, P_USER_CLIENTS, user_id, &n, &found)) ==
+	    ATTUNE_OK && n > 0)
+		rc = store_fail(st, ATTUNE_EINVAL, "user %lld is the therapist "
+		                "of %lld client%s; transfer them to another "
+		                "therapist first, or they belong to no one who "
+		                "can see them", (long long)user_id, (long long)n,
+		                n == 1 ? "" : "s");
+	if (rc == ATTUNE_OK)
+		rc = update_audited(st, P_USER_SET_ROLE, "user", user_id,
+		                    "user.role", obj(o, "user", user_id), detail,
+		                    "in", (int64_t)user_id, (int)role);
+	return pg_tx_end(st, top, rc);
 }
 
 /* ---- Web sessions ---- */
@@ -2008,6 +2031,45 @@ static int p_client_get(attune_store *st, attune_id client_id,
 	return rc;
 }
 
+static int p_client_transfer(attune_store *st, attune_id client_id,
+                             attune_id therapist_id)
+{
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	attune_id clinic;
+	int64_t old = 0, role = 0;
+	int top, found, rc;
+
+	if ((rc = pg_tx_begin(st, &top)))
+		return rc;
+	if ((rc = need_client(st, client_id, &clinic)) ||
+	    (rc = need_therapist(st, therapist_id, clinic)) ||
+	    (rc = pg_get_i64(st, P_USER_ROLE, therapist_id, &role, &found)) ||
+	    (rc = pg_get_i64(st, P_CLIENT_THERAPIST, client_id, &old,
+	                     &found)))
+		goto out;
+	if (role != ATTUNE_ROLE_THERAPIST) {
+		rc = store_fail(st, ATTUNE_EINVAL, "user %lld is not a "
+		                "therapist; a client can only be transferred to "
+		                "a therapist", (long long)therapist_id);
+		goto out;
+	}
+	if (old == therapist_id)
+		goto out;              /* theirs already: nothing to do */
+	if (old)
+		snprintf(detail, sizeof(detail), "from:user:%lld to:user:%lld",
+		         (long long)old, (long long)therapist_id);
+	else
+		snprintf(detail, sizeof(detail), "from:none to:user:%lld",
+		         (long long)therapist_id);
+	if ((rc = pg_change(st, P_CLIENT_SET_THERAPIST, NULL,
+	                    "transferring a client", "ii", (int64_t)client_id,
+	                    (int64_t)therapist_id)) == ATTUNE_OK)
+		rc = audit_change(st, "client.transfer",
+		                  obj(o, "client", client_id), detail);
+out:
+	return pg_tx_end(st, top, rc);
+}
+
 static int p_client_set_sees_progress(attune_store *st, attune_id client_id,
                                       int on)
 {
@@ -2276,6 +2338,7 @@ const struct attune_store_ops store_pg_ops = {
 	.grant_list = p_grant_list,
 	.client_access = p_client_access,
 	.client_get = p_client_get,
+	.client_transfer = p_client_transfer,
 	.client_set_sees_progress = p_client_set_sees_progress,
 	.setting_set = p_setting_set,
 	.setting_get = p_setting_get,

@@ -45,6 +45,8 @@ enum stmt_id {
 	S_SUP_ADD, S_SUP_REMOVE, S_SUP_LIST,
 	S_GRANT_ADD, S_GRANT_REMOVE, S_GRANT_LIST,
 	S_ACCESS, S_CLIENT_BY_ID, S_CLIENT_SET_PROGRESS,
+	S_CLIENT_THERAPIST, S_CLIENT_SET_THERAPIST, S_USER_ROLE,
+	S_USER_CLIENTS,
 	S_SETTING_SET, S_SETTING_GET,
 	/* schema 3 */
 	S_TRANSCRIPT_ADD, S_TRANSCRIPT_GET, S_TRANSCRIPT_LIST,
@@ -257,6 +259,13 @@ static const char *const sql_text[S_N] = {
 	[S_CLIENT_BY_ID] = "SELECT " CLIENT_COLS " FROM clients WHERE id = ?1",
 	[S_CLIENT_SET_PROGRESS] =
 		"UPDATE clients SET sees_progress = ?2 WHERE id = ?1",
+	[S_CLIENT_THERAPIST] =
+		"SELECT coalesce(therapist_id, 0) FROM clients WHERE id = ?1",
+	[S_CLIENT_SET_THERAPIST] =
+		"UPDATE clients SET therapist_id = ?2 WHERE id = ?1",
+	[S_USER_ROLE] = "SELECT role FROM users WHERE id = ?1",
+	[S_USER_CLIENTS] =
+		"SELECT count(*) FROM clients WHERE therapist_id = ?1",
 
 	[S_SETTING_SET] =
 		"INSERT INTO clinic_settings (clinic_id, name, value)"
@@ -2155,11 +2164,25 @@ static int sq_user_set_role(attune_store *st, attune_id user_id,
                             attune_role role)
 {
 	char o[OBJ_MAX], detail[DETAIL_MAX];
+	int64_t n = 0;
+	int top, found, rc;
 
 	snprintf(detail, sizeof(detail), "role:%d", (int)role);
-	return update_audited(st, S_USER_SET_ROLE, "user", user_id,
-	                      "user.role", obj(o, "user", user_id), detail,
-	                      "in", (int64_t)user_id, (int)role);
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if (role != ATTUNE_ROLE_THERAPIST &&
+	    (rc = get_i64(st, S_USER_CLIENTS, user_id, &n, &found)) == ATTUNE_OK &&
+	    n > 0)
+		rc = store_fail(st, ATTUNE_EINVAL, "user %lld is the therapist "
+		                "of %lld client%s; transfer them to another "
+		                "therapist first, or they belong to no one who "
+		                "can see them", (long long)user_id, (long long)n,
+		                n == 1 ? "" : "s");
+	if (rc == ATTUNE_OK)
+		rc = update_audited(st, S_USER_SET_ROLE, "user", user_id,
+		                    "user.role", obj(o, "user", user_id), detail,
+		                    "in", (int64_t)user_id, (int)role);
+	return tx_end(st, top, rc);
 }
 
 /* ---- Web sessions ---- */
@@ -2935,6 +2958,44 @@ static int sq_client_get(attune_store *st, attune_id client_id,
 	}
 	stmt_put(st, S_CLIENT_BY_ID, &s);
 	return rc ? rc : cbrc;
+}
+
+static int sq_client_transfer(attune_store *st, attune_id client_id,
+                              attune_id therapist_id)
+{
+	char o[OBJ_MAX], detail[DETAIL_MAX];
+	attune_id clinic;
+	int64_t old = 0, role = 0;
+	int top, found, rc;
+
+	if ((rc = tx_begin(st, &top)) != ATTUNE_OK)
+		return rc;
+	if ((rc = need_client(st, client_id, &clinic)) ||
+	    (rc = need_therapist(st, therapist_id, clinic)) ||
+	    (rc = get_i64(st, S_USER_ROLE, therapist_id, &role, &found)) ||
+	    (rc = get_i64(st, S_CLIENT_THERAPIST, client_id, &old, &found)))
+		goto out;
+	if (role != ATTUNE_ROLE_THERAPIST) {
+		rc = store_fail(st, ATTUNE_EINVAL, "user %lld is not a "
+		                "therapist; a client can only be transferred to "
+		                "a therapist", (long long)therapist_id);
+		goto out;
+	}
+	if (old == therapist_id)
+		goto out;              /* theirs already: nothing to do */
+	if (old)
+		snprintf(detail, sizeof(detail), "from:user:%lld to:user:%lld",
+		         (long long)old, (long long)therapist_id);
+	else
+		snprintf(detail, sizeof(detail), "from:none to:user:%lld",
+		         (long long)therapist_id);
+	if ((rc = change(st, S_CLIENT_SET_THERAPIST, NULL,
+	                 "transferring a client", "ii", (int64_t)client_id,
+	                 (int64_t)therapist_id)) == ATTUNE_OK)
+		rc = audit_change(st, "client.transfer",
+		                  obj(o, "client", client_id), detail);
+out:
+	return tx_end(st, top, rc);
 }
 
 static int sq_client_set_sees_progress(attune_store *st, attune_id client_id,
@@ -3895,6 +3956,7 @@ const struct attune_store_ops store_sqlite_ops = {
 	.grant_list = sq_grant_list,
 	.client_access = sq_client_access,
 	.client_get = sq_client_get,
+	.client_transfer = sq_client_transfer,
 	.client_set_sees_progress = sq_client_set_sees_progress,
 	.setting_set = sq_setting_set,
 	.setting_get = sq_setting_get,

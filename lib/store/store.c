@@ -1522,6 +1522,21 @@ int attune_store_client_get(attune_store *st, attune_id client_id,
 	return st->ops->client_get(st, client_id, cb, ctx);
 }
 
+int attune_store_client_transfer(attune_store *st, attune_id client_id,
+                                 attune_id therapist_id)
+{
+	int rc;
+
+	if (!st)
+		return ATTUNE_EINVAL;
+	enter(st);
+	if ((rc = need_audit(st, "transferring a client")) ||
+	    (rc = check_id(st, client_id, "client id")) ||
+	    (rc = check_id(st, therapist_id, "therapist id")))
+		return rc;
+	return st->ops->client_transfer(st, client_id, therapist_id);
+}
+
 int attune_store_client_set_sees_progress(attune_store *st,
                                           attune_id client_id, int on)
 {

@@ -190,6 +190,8 @@ struct attune_store_ops {
 	                     int64_t *version);
 	int (*client_get)(attune_store *st, attune_id client_id,
 	                  attune_client_cb cb, void *ctx);
+	int (*client_transfer)(attune_store *st, attune_id client_id,
+	                       attune_id therapist_id);
 	int (*client_set_sees_progress)(attune_store *st, attune_id client_id,
 	                                int on);
 

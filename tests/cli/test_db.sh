@@ -60,6 +60,46 @@ expect_not_out "C-03"
 run client list --db "$DB" --json
 expect_out '"name": "Ann \u003cb\u003e"'
 
+# Transfer: a client, then every client of a therapist, to another
+# therapist; refused to a non-therapist, all-or-nothing.
+for u in tara:therapist tom:therapist sue:supervisor; do
+	printf '%s-password-1\n' "${u%%:*}" >"$T/pw"
+	run --db "$DB" user add --role "${u#*:}" --name "${u%%:*}" \
+	    --password-file "$T/pw"
+	expect_rc 0 "user add ${u%%:*}"
+done
+run client add C-10 --db "$DB" --therapist tara
+run client add C-11 --db "$DB" --therapist tara
+run client transfer C-01 --db "$DB" --therapist tara
+expect_rc 0 "client transfer"
+expect_out "client C-01 is now with tara"
+run client transfer C-01 --db "$DB" --therapist sue
+expect_rc 1 "transfer to a supervisor"
+expect_err "not a therapist"
+run client transfer C-99 --db "$DB" --therapist tom
+expect_rc 1 "transfer of an unknown client"
+run client transfer --db "$DB" --therapist tom
+expect_rc 2 "transfer without a client"
+run client transfer C-01 --from tara --db "$DB" --therapist tom
+expect_rc 2 "transfer with both CODE and --from"
+run client transfer --from tara --db "$DB" --therapist tara
+expect_rc 1 "transfer to oneself"
+run client transfer --from tara --db "$DB" --therapist sue
+expect_rc 1 "transfer --from to a supervisor"
+expect_err "nothing was moved"
+[ "$(db_sql "$DB" "SELECT count(*) FROM clients c JOIN users u
+                   ON u.id = c.therapist_id WHERE u.name = 'tara'")" = 3 ] ||
+	fail "a refused transfer moved clients"
+run client transfer --from tara --db "$DB" --therapist tom
+expect_rc 0 "client transfer --from"
+expect_out "moved 3 clients from tara to tom"
+run client list --db "$DB" --therapist tom
+expect_out "C-01"
+expect_out "C-11"
+[ "$(db_sql "$DB" "SELECT count(*) FROM audit
+                   WHERE action = 'client.transfer'")" = 4 ] ||
+	fail "one audit row per client moved"
+
 run session add --db "$DB" --client C-01 --session 1 --date 2026-01-05
 expect_rc 0 "session add"
 run session add --db "$DB" --client C-01 --session 1 --date 2026-01-12

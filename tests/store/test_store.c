@@ -2948,6 +2948,106 @@ static void test_tokens(void **state)
 	assert_int_equal(audit_count(f->st, "token.revoke", NULL), 2);
 }
 
+static int transfer_detail_cb(void *ctx, const attune_audit_rec *a)
+{
+	char *out = ctx;
+
+	/* Newest first: keep the first transfer row seen. */
+	if (strcmp(a->action, "client.transfer") == 0 && !out[0])
+		snprintf(out, 128, "%s %s", a->object,
+		         a->detail ? a->detail : "");
+	return 0;
+}
+
+static const char *last_transfer(struct fx *f)
+{
+	static char d[128];
+
+	d[0] = 0;
+	OK(f->st, attune_store_audit_list(f->st, 0, 0, transfer_detail_cb, d));
+	return d;
+}
+
+/* A client moves to another therapist of the clinic (a therapist
+ * leaving): the new one owns it, the old one loses access, the page
+ * caches see a new data version, the audit row says from whom to whom.
+ * A therapist with clients cannot stop being a therapist. */
+static void test_client_transfer(void **state)
+{
+	struct fx *f = *state;
+	attune_id c1, c2;
+	attune_access a;
+	int64_t v0, v1;
+	char want[128];
+	int n;
+
+	c1 = add_client(f, "C-T1", f->ther1, "2024-01-01");
+	c2 = add_client(f, "C-T2", 0, "2024-01-01");
+	OK(f->st, attune_store_client_access_version(f->st, f->ther1, c1, &a,
+	                                             &v0));
+	assert_int_equal(a, ATTUNE_ACCESS_OWN);
+
+	OK(f->st, attune_store_client_transfer(f->st, c1, f->ther2));
+	OK(f->st, attune_store_client_access_version(f->st, f->ther2, c1, &a,
+	                                             &v1));
+	assert_int_equal(a, ATTUNE_ACCESS_OWN);
+	assert_true(v1 > v0);
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c1, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_NONE);
+	assert_int_equal(audit_count(f->st, "client.transfer",
+	                             object("client", c1)), 1);
+	snprintf(want, sizeof(want), "client:%lld from:user:%lld to:user:%lld",
+	         (long long)c1, (long long)f->ther1, (long long)f->ther2);
+	assert_string_equal(last_transfer(f), want);
+
+	/* Theirs already: nothing changes, nothing is written. */
+	OK(f->st, attune_store_client_transfer(f->st, c1, f->ther2));
+	assert_int_equal(audit_count(f->st, "client.transfer",
+	                             object("client", c1)), 1);
+
+	/* Only to a therapist of the client's own clinic. */
+	n = audit_count(f->st, "client.transfer", NULL);
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_client_transfer(f->st, c1, f->admin));
+	assert_non_null(strstr(attune_store_errmsg(f->st), "not a therapist"));
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_client_transfer(f->st, c1, f->ther_other));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_client_transfer(f->st, c1, 9999));
+	RC(f->st, ATTUNE_ENOTFOUND,
+	   attune_store_client_transfer(f->st, 9999, f->ther1));
+	RC(f->st, ATTUNE_EINVAL, attune_store_client_transfer(f->st, c1, 0));
+	assert_int_equal(audit_count(f->st, "client.transfer", NULL), n);
+	OK(f->st, attune_store_client_access(f->st, f->ther2, c1, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_OWN);
+
+	/* A client without a therapist gets one. */
+	OK(f->st, attune_store_client_transfer(f->st, c2, f->ther1));
+	snprintf(want, sizeof(want), "client:%lld from:none to:user:%lld",
+	         (long long)c2, (long long)f->ther1);
+	assert_string_equal(last_transfer(f), want);
+
+	/* ther1 has C-T2 now, ther2 has C-T1: neither may stop being a
+	 * therapist, and the refusal changes nothing. */
+	n = audit_count(f->st, "user.role", NULL);
+	RC(f->st, ATTUNE_EINVAL,
+	   attune_store_user_set_role(f->st, f->ther2, ATTUNE_ROLE_ADMIN));
+	assert_non_null(strstr(attune_store_errmsg(f->st), "1 client;"));
+	rows_reset(&R);
+	OK(f->st, attune_store_user_get(f->st, f->ther2, user_cb, &R));
+	assert_int_equal(R.r[0].i1, ATTUNE_ROLE_THERAPIST);
+	assert_int_equal(audit_count(f->st, "user.role", NULL), n);
+	/* Staying a therapist is fine; so is leaving once the clients
+	 * are with someone else. */
+	OK(f->st, attune_store_user_set_role(f->st, f->ther2,
+	                                     ATTUNE_ROLE_THERAPIST));
+	OK(f->st, attune_store_client_transfer(f->st, c1, f->ther1));
+	OK(f->st, attune_store_user_set_role(f->st, f->ther2,
+	                                     ATTUNE_ROLE_SUPERVISOR));
+	OK(f->st, attune_store_client_access(f->st, f->ther1, c1, &a));
+	assert_int_equal(a, ATTUNE_ACCESS_OWN);
+}
+
 static void test_access(void **state)
 {
 	struct fx *f = *state;
@@ -3704,6 +3804,7 @@ int main(void)
 		T(test_transcript_delete),
 		T(test_tokens),
 		T(test_access),
+		T(test_client_transfer),
 		T(test_data_version),
 		T(test_client_get_progress_settings),
 		T(test_sites),

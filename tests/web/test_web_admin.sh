@@ -85,6 +85,7 @@ while IFS='|' read -r route fields code; do
 	expect "$code" POST "$route" $A -d "csrf=$ta&$fields"
 done <<EOF
 /admin/users/$t9id/role|role=therapist|200
+/admin/users/$t9id/transfer|to=$t1id|200
 /admin/users/$t9id/password|password=ther9-password-2|200
 /admin/supervision|supervisor=$s1&therapist=$t1id|200
 /admin/supervision/remove|supervisor=$s1&therapist=$t1id|200
@@ -130,6 +131,37 @@ expect 200 GET /admin/users/$t9id $A
 body_has "&lt;script&gt;"
 body_lacks "<script>alert(1)"
 
+# A therapist with clients stays a therapist until the clients are
+# with someone else: 409, nothing changed.
+expect 409 POST /admin/users/$t2id/role $A -d "csrf=$ta&role=supervisor"
+body_has "still has clients"
+check
+[ "$(sql "SELECT role FROM users WHERE id = $t2id")" = 2 ] ||
+	fail "the role of a therapist with clients changed"
+expect 200 GET /admin/users/$t2id $A
+body_has "Move all their clients"
+body_has 'action="/admin/users/'"$t2id"'/transfer"'
+# Moving them: only to another therapist of the clinic.
+expect 400 POST /admin/users/$t2id/transfer $A -d "csrf=$ta&to=$s1"
+expect 400 POST /admin/users/$t2id/transfer $A -d "csrf=$ta&to=$t2id"
+expect 400 POST /admin/users/$t2id/transfer $A -d "csrf=$ta&to=99999"
+expect 400 POST /admin/users/$s1/transfer $A -d "csrf=$ta&to=$t1id"
+expect 404 POST /admin/users/99999/transfer $A -d "csrf=$ta&to=$t1id"
+check
+[ "$(sql "SELECT count(*) FROM clients WHERE therapist_id = $t2id")" = 3 ] ||
+	fail "a refused transfer moved clients"
+expect 200 POST /admin/users/$t2id/transfer $A -d "csrf=$ta&to=$t9id"
+body_has "Moved 3 clients from ther2 to ther9."
+check
+[ "$(sql "SELECT count(*) FROM clients WHERE therapist_id = $t9id")" = 3 ] ||
+	fail "the clients were not moved"
+check
+[ "$(sql "SELECT count(*) FROM audit WHERE action = 'client.transfer'
+          AND detail = 'from:user:$t2id to:user:$t9id'")" = 3 ] ||
+	fail "no audit row per moved client"
+c2=$(client_id C-02)
+expect 404 GET /clients/$c2 $T2
+
 # Role change: ther2 becomes a supervisor and back; signed out, and
 # supervision that no longer fits ends.
 expect 200 POST /admin/users/$t2id/role $A -d "csrf=$ta&role=supervisor"
@@ -155,6 +187,9 @@ expect 409 POST /admin/users/$a1/disable $A -d "csrf=$ta"
 check
 [ "$(sql "SELECT role FROM users WHERE id = $a1")" = 0 ] || fail "own role changed"
 sql "INSERT INTO supervision (supervisor_id, therapist_id, created_at) VALUES ($s1, $t2id, 0)"
+# And the clients back to ther2 (the rest of this test expects them).
+expect 200 POST /admin/users/$t9id/transfer $A -d "csrf=$ta&to=$t2id"
+body_has "Moved 3 clients from ther9 to ther2."
 
 # Password reset by the admin: old sessions end, the old password fails,
 # the new one works.
