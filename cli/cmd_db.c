@@ -148,20 +148,26 @@ struct list_ctx {
 	int json;
 	size_t n;
 	attune_store *st;
-	struct user_find users[64];  /* therapist names for the listing */
-	size_t n_users;
+	struct user_find *users;     /* therapist names for the listing */
+	size_t n_users, cap_users;
 };
 
 static int user_collect(void *ctx, const attune_user_rec *r)
 {
 	struct list_ctx *l = ctx;
+	struct user_find *u;
 
-	if (l->n_users < sizeof(l->users) / sizeof(l->users[0])) {
-		l->users[l->n_users].id = r->id;
-		snprintf(l->users[l->n_users].name,
-		         sizeof(l->users[0].name), "%s", r->name);
-		l->n_users++;
+	if (l->n_users == l->cap_users) {
+		l->cap_users = l->cap_users ? 2 * l->cap_users : 64;
+		u = realloc(l->users, l->cap_users * sizeof(*u));
+		if (!u)
+			return ATTUNE_ENOMEM;
+		l->users = u;
 	}
+	l->users[l->n_users].id = r->id;
+	snprintf(l->users[l->n_users].name, sizeof(l->users[0].name), "%s",
+	         r->name);
+	l->n_users++;
 	return 0;
 }
 
@@ -386,7 +392,13 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 	l.b = &b;
 	l.json = json;
 	l.st = st;
-	attune_store_user_list(st, clinic, user_collect, &l);
+	if ((rc = attune_store_user_list(st, clinic, user_collect, &l))) {
+		cli_err("%s", attune_store_errmsg(st));
+		free(l.users);
+		sb_free(&b);
+		attune_store_close(st);
+		return cli_exit_for(rc);
+	}
 	if (!json)
 		sb_printf(&b, "%-16s %-24s %-10s %s\n", "CODE", "NAME",
 		          "THERAPIST", "ADDED");
@@ -405,6 +417,7 @@ int cmd_client(struct cli *cli, int argc, char **argv)
 	} else {
 		fwrite(b.s, 1, b.len, stdout);
 	}
+	free(l.users);
 	sb_free(&b);
 	attune_store_close(st);
 	return exitc;

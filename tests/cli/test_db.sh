@@ -99,6 +99,17 @@ expect_out "C-11"
 [ "$(db_sql "$DB" "SELECT count(*) FROM audit
                    WHERE action = 'client.transfer'")" = 4 ] ||
 	fail "one audit row per client moved"
+# Names of therapists past the 64th still show in the listing.
+i=0
+while [ $i -lt 70 ]; do
+	db_sql "$DB" "INSERT INTO users (clinic_id, name, role, created_at)
+	              SELECT id, 'many$i', 2, 0 FROM clinics" >/dev/null
+	i=$((i + 1))
+done
+run client add C-12 --db "$DB" --therapist many69
+run client list --db "$DB"
+expect_rc 0 "client list with 75 users"
+expect_out "many69"
 
 run session add --db "$DB" --client C-01 --session 1 --date 2026-01-05
 expect_rc 0 "session add"
