@@ -28,7 +28,7 @@ static const char user_usage[] =
 "  add        a user; the password is read from FILE (its first line),\n"
 "             or typed twice at the terminal (no echo), or, without a\n"
 "             terminal, generated and printed once\n"
-"  list       users with their roles (never passwords)\n"
+"  list       users with their roles and sites (never passwords)\n"
 "  set-site   the site the user works at (see attune site); --no-site\n"
 "             clears it. --site on add does the same in one step\n"
 "  passwd     set a new password; signs the user out everywhere\n"
@@ -148,16 +148,43 @@ static int find_user(attune_store *st, attune_id clinic, const char *name,
 	return rc;
 }
 
+/* The clinic's sites by id, for the listing. */
+struct site_names {
+	attune_id id[256];
+	char name[256][ATTUNE_ID_MAX + 1];
+	size_t n;
+};
+
+static int site_cb(void *ctx, const attune_site_rec *r)
+{
+	struct site_names *sn = ctx;
+
+	if (sn->n < sizeof(sn->id) / sizeof(sn->id[0])) {
+		sn->id[sn->n] = r->id;
+		snprintf(sn->name[sn->n], sizeof(sn->name[0]), "%s", r->name);
+		sn->n++;
+	}
+	return 0;
+}
+
 static int list_cb(void *ctx, const attune_user_rec *u)
 {
 	static const char *const roles[] = {"admin", "supervisor",
 	                                    "therapist"};
+	const struct site_names *sn = ctx;
+	const char *site = NULL;
+	size_t i;
 
-	(void)ctx;
-	printf("%-20s %-11s %s%s\n", u->name,
+	for (i = 0; u->site_id && i < sn->n; i++)
+		if (sn->id[i] == u->site_id)
+			site = sn->name[i];
+	printf("%-20s %-11s %s%s%s%s%s\n", u->name,
 	       (unsigned)u->role < 3 ? roles[u->role] : "?",
 	       u->display_name ? u->display_name : "",
-	       u->password_hash ? "" : " (cannot sign in)");
+	       u->password_hash ? "" : " (cannot sign in)",
+	       u->site_id ? " (site: " : "",
+	       u->site_id ? (site ? site : "?") : "",
+	       u->site_id ? ")" : "");
 	return 0;
 }
 
@@ -270,7 +297,13 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(verb, "list") == 0) {
-		rc = attune_store_user_list(st, clinic, list_cb, NULL);
+		struct site_names *sn = calloc(1, sizeof(*sn));
+
+		rc = sn ? attune_store_site_list(st, clinic, site_cb, sn)
+		        : ATTUNE_ENOMEM;
+		if (rc == ATTUNE_OK)
+			rc = attune_store_user_list(st, clinic, list_cb, sn);
+		free(sn);
 		if (rc)
 			goto store_fail;
 		exitc = EXIT_OKAY;

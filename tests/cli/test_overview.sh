@@ -63,8 +63,19 @@ run --db "$DB" site list
 expect_rc 0 "site list"
 expect_out "East Side                      1 user"
 expect_out "North                          2 users"
+run --db "$DB" user list
+expect_rc 0 "user list"
+expect_out "(site: East Side)"
 run --db "$DB" user set-site --name blair --no-site
 expect_rc 0 "--no-site"
+run --db "$DB" user list
+expect_rc 0 "user list"
+check
+grep "^blair " "$T/out" | grep -qF "(site:" &&
+	fail "blair still shows a site after --no-site"
+check
+grep "^erin " "$T/out" | grep -qF "(site: East Side)" ||
+	fail "erin's site is not in the listing"
 check
 [ "$(db_sql "$DB" "SELECT count(*) FROM audit WHERE action = 'user.site'")" = 4 ] ||
 	fail "user.site audited"
